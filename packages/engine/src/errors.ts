@@ -1,0 +1,60 @@
+/** Base of every error the engine raises on purpose: a stable `code` and a one-line message. */
+export class StatecraftError extends Error {
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** Job options that cannot work (negative counts, more workers than partitions, ...). */
+export class InvalidJobOptionsError extends StatecraftError {
+  constructor(message: string) {
+    super('INVALID_JOB_OPTIONS', message);
+  }
+}
+
+/** A worker thread threw, could not load its operator, or died. */
+export class WorkerFailedError extends StatecraftError {
+  constructor(worker: number, reason: string, cause?: unknown) {
+    super('WORKER_FAILED', `worker ${worker} failed: ${reason}`, { cause, details: { worker } });
+  }
+}
+
+/** The job was stopped through its AbortSignal before the source ended. */
+export class JobAbortedError extends StatecraftError {
+  constructor() {
+    super('JOB_ABORTED', 'job aborted');
+  }
+}
+
+/** The sink could not be written (closed pipe, full disk, ...). */
+export class SinkError extends StatecraftError {
+  constructor(message: string, cause?: unknown) {
+    super('SINK_FAILED', message, { cause });
+  }
+}
+
+export function isStatecraftError(error: unknown): error is StatecraftError {
+  return error instanceof StatecraftError;
+}
+
+/** The plain form an error takes across postMessage; rebuilt on the receiving side. */
+export interface SerializedError {
+  code: string;
+  message: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof StatecraftError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'ERROR', message: error.message };
+  return { code: 'ERROR', message: String(error) };
+}

@@ -1,0 +1,65 @@
+import type { EventBatch, WorkerPart } from '../batch.js';
+import { fmix32 } from './fmix32.js';
+import { workerOfKeyGroup } from './key-groups.js';
+
+/**
+ * Splits chunks into one part per worker, by key group, keeping source order inside each part.
+ * Allocates per chunk (the parts are transferred to the workers), never per event.
+ */
+export class Partitioner {
+  private readonly ownerOfKeyGroup: Uint32Array;
+  private readonly counts: Uint32Array;
+
+  constructor(
+    private readonly workers: number,
+    private readonly partitions: number,
+  ) {
+    this.ownerOfKeyGroup = new Uint32Array(partitions);
+    for (let kg = 0; kg < partitions; kg++)
+      this.ownerOfKeyGroup[kg] = workerOfKeyGroup(kg, workers, partitions);
+    this.counts = new Uint32Array(workers);
+  }
+
+  /** `parts[w]` is worker w's part, or undefined when the chunk has no event for it. */
+  split(batch: EventBatch): (WorkerPart | undefined)[] {
+    const { count, addresses, types } = batch;
+    const { partitions, ownerOfKeyGroup, counts, workers } = this;
+    const keyGroups = new Uint32Array(count);
+    for (let i = 0; i < count; i++) keyGroups[i] = fmix32(addresses[i]!) % partitions;
+    if (workers === 1) {
+      const positions = new Uint32Array(count);
+      for (let i = 0; i < count; i++) positions[i] = i;
+      return [
+        { count, addresses: addresses.slice(0, count), types: types.slice(0, count), keyGroups, positions },
+      ];
+    }
+
+    counts.fill(0);
+    for (let i = 0; i < count; i++) counts[ownerOfKeyGroup[keyGroups[i]!]!]!++;
+    const parts: (WorkerPart | undefined)[] = [];
+    for (let w = 0; w < workers; w++) {
+      const n = counts[w]!;
+      parts.push(
+        n === 0
+          ? undefined
+          : {
+              count: 0,
+              addresses: new Uint32Array(n),
+              types: new Uint8Array(n),
+              keyGroups: new Uint32Array(n),
+              positions: new Uint32Array(n),
+            },
+      );
+    }
+    for (let i = 0; i < count; i++) {
+      const kg = keyGroups[i]!;
+      const part = parts[ownerOfKeyGroup[kg]!]!;
+      const j = part.count++;
+      part.addresses[j] = addresses[i]!;
+      part.types[j] = types[i]!;
+      part.keyGroups[j] = kg;
+      part.positions[j] = i;
+    }
+    return parts;
+  }
+}

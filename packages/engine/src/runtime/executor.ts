@@ -1,0 +1,19 @@
+import type { OutputColumns, WorkerPart } from '../batch.js';
+import type { StatecraftError } from '../errors.js';
+import type { WorkerResult } from './worker-protocol.js';
+
+export interface ExecutorListener {
+  onOutput(worker: number, chunk: number, columns: OutputColumns): void;
+  onFailure(error: StatecraftError): void;
+}
+
+/** Runs the operator over the parts of chunks, one operator instance per worker slot. */
+export interface Executor {
+  /** Worker slots the partitioner splits chunks into (1 for inline execution). */
+  readonly slots: number;
+  submit(worker: number, chunk: number, part: WorkerPart): void;
+  /** Ends the stream after every output has been delivered; resolves with each slot's totals. */
+  finish(): Promise<WorkerResult[]>;
+  /** Stops at once (failure or abort); never throws. */
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import { OutputBuffer } from '../collect/output-buffer.js';
+import { WorkerFailedError } from '../errors.js';
+import type { KeyedOperator, OperatorSpec } from '../operator.js';
+import type { Executor, ExecutorListener } from './executor.js';
+import { loadOperator } from './load-operator.js';
+
+/** `--workers 0`: the same operator and data path on the calling thread, no worker threads. */
+export class InlineExecutor implements Executor {
+  readonly slots = 1;
+  private readonly out = new OutputBuffer();
+  private events = 0;
+  private failed = false;
+
+  private constructor(
+    private readonly operator: KeyedOperator,
+    private readonly listener: ExecutorListener,
+  ) {}
+
+  static async start(
+    spec: OperatorSpec,
+    partitions: number,
+    listener: ExecutorListener,
+  ): Promise<InlineExecutor> {
+    try {
+      const operator = await loadOperator(spec, {
+        partitions,
+        keyGroupStart: 0,
+        keyGroupEnd: partitions - 1,
+      });
+      return new InlineExecutor(operator, listener);
+    } catch (error) {
+      throw new WorkerFailedError(0, (error as Error).message, error);
+    }
+  }
+
+  submit(_worker: number, chunk: number, part: Parameters<Executor['submit']>[2]): void {
+    if (this.failed) return;
+    try {
+      this.operator.process(part, this.out);
+    } catch (error) {
+      this.failed = true;
+      this.listener.onFailure(new WorkerFailedError(0, (error as Error).message, error));
+      return;
+    }
+    this.events += part.count;
+    this.listener.onOutput(0, chunk, this.out.take());
+  }
+
+  async finish() {
+    return [{ liveKeys: this.operator.liveKeys(), events: this.events }];
+  }
+
+  async destroy(): Promise<void> {
+    this.failed = true;
+  }
+}

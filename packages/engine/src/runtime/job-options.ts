@@ -1,0 +1,54 @@
+import { availableParallelism } from 'node:os';
+import type { EventBatch } from '../batch.js';
+import { InvalidJobOptionsError } from '../errors.js';
+import type { OperatorSpec } from '../operator.js';
+import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.js';
+import type { OutputSink } from '../sinks/sink.js';
+
+export interface JobOptions {
+  /** Chunks of events in source order; the chunk index is the position in this sequence. */
+  source: Iterable<EventBatch> | AsyncIterable<EventBatch>;
+  operator: OperatorSpec;
+  sink: OutputSink;
+  /** Worker threads; 0 runs the operator inline on the calling thread. Default: available cores. */
+  workers?: number;
+  /** Key groups P (the unit of state ownership). Default 128. */
+  partitions?: number;
+  /** Parts queued per worker before the source waits (backpressure). Default 4. */
+  maxInFlightPerWorker?: number;
+  /** Aborting stops reading the source; what is in flight is processed and written. */
+  signal?: AbortSignal;
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+}
+
+export interface ResolvedJobOptions extends JobOptions {
+  workers: number;
+  partitions: number;
+  maxInFlightPerWorker: number;
+}
+
+const isCount = (value: number, min: number) => Number.isSafeInteger(value) && value >= min;
+
+export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
+  const workers = options.workers ?? availableParallelism();
+  const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  const maxInFlightPerWorker = options.maxInFlightPerWorker ?? 4;
+  if (!isCount(workers, 0))
+    throw new InvalidJobOptionsError(`workers must be an integer ≥ 0, got ${workers}`);
+  if (!isCount(partitions, 1) || partitions > MAX_PARTITIONS) {
+    throw new InvalidJobOptionsError(
+      `partitions must be an integer in 1..${MAX_PARTITIONS}, got ${partitions}`,
+    );
+  }
+  if (workers > partitions) {
+    throw new InvalidJobOptionsError(
+      `workers (${workers}) cannot exceed partitions (${partitions}): each worker owns at least one key group`,
+    );
+  }
+  if (!isCount(maxInFlightPerWorker, 1)) {
+    throw new InvalidJobOptionsError(
+      `maxInFlightPerWorker must be an integer ≥ 1, got ${maxInFlightPerWorker}`,
+    );
+  }
+  return { ...options, workers, partitions, maxInFlightPerWorker };
+}

@@ -1,0 +1,104 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { WorkerPart } from '../batch.js';
+import { WorkerFailedError } from '../errors.js';
+import type { OperatorSpec } from '../operator.js';
+import { keyGroupRange } from '../partitioning/key-groups.js';
+import type { Executor, ExecutorListener } from './executor.js';
+import { isTypeScriptModule, moduleBeside } from './module-url.js';
+import type { FromWorker, ToWorker, WorkerResult, WorkerTask } from './worker-protocol.js';
+
+export interface ThreadExecutorOptions {
+  workers: number;
+  partitions: number;
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+}
+
+/**
+ * W worker threads in one Piscina pool, each running one long-lived task for the whole job and
+ * fed through its own MessagePort. A thread therefore owns its key groups for the whole run
+ * (Piscina alone cannot route a task to a chosen thread), and parts reach it in the order sent.
+ */
+export class ThreadExecutor implements Executor {
+  readonly slots: number;
+  private readonly pool: Piscina;
+  private readonly ports: MessagePort[] = [];
+  private readonly tasks: Promise<WorkerResult>[] = [];
+  private stopped = false;
+
+  constructor(
+    spec: OperatorSpec,
+    options: ThreadExecutorOptions,
+    private readonly listener: ExecutorListener,
+  ) {
+    const { workers, partitions } = options;
+    this.slots = workers;
+    const workerModule = moduleBeside(import.meta.url, 'worker');
+    const fromSource = isTypeScriptModule(workerModule) || isTypeScriptModule(spec.module);
+    this.pool = new Piscina({
+      filename: workerModule,
+      minThreads: workers,
+      maxThreads: workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      execArgv: fromSource ? ['--import', 'tsx'] : [],
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    });
+    for (let w = 0; w < workers; w++) {
+      const { port1, port2 } = new MessageChannel();
+      const { start, end } = keyGroupRange(w, workers, partitions);
+      const task: WorkerTask = {
+        port: port2,
+        worker: w,
+        operator: spec,
+        context: { partitions, keyGroupStart: start, keyGroupEnd: end },
+      };
+      port1.on('message', (message: FromWorker) => this.listener.onOutput(w, message.chunk, message));
+      const run = this.pool.run(task, { transferList: [port2] }) as Promise<WorkerResult>;
+      run.catch((error: unknown) => this.fail(w, error));
+      this.ports.push(port1);
+      this.tasks.push(run);
+    }
+  }
+
+  submit(worker: number, chunk: number, part: WorkerPart): void {
+    if (this.stopped) return;
+    const message: ToWorker = {
+      t: 'part',
+      chunk,
+      count: part.count,
+      addresses: part.addresses,
+      types: part.types,
+      keyGroups: part.keyGroups,
+      positions: part.positions,
+    };
+    this.ports[worker]!.postMessage(message, [
+      part.addresses.buffer as ArrayBuffer,
+      part.types.buffer as ArrayBuffer,
+      part.keyGroups.buffer as ArrayBuffer,
+      part.positions.buffer as ArrayBuffer,
+    ]);
+  }
+
+  async finish(): Promise<WorkerResult[]> {
+    for (const port of this.ports) port.postMessage({ t: 'end' } satisfies ToWorker);
+    try {
+      return await Promise.all(this.tasks);
+    } finally {
+      await this.destroy();
+    }
+  }
+
+  async destroy(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const port of this.ports) port.close();
+    await this.pool.destroy().catch(() => undefined);
+  }
+
+  private fail(worker: number, error: unknown): void {
+    if (this.stopped) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.listener.onFailure(new WorkerFailedError(worker, reason, error));
+  }
+}

@@ -1,0 +1,38 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { OperatorContext, OperatorSpec } from '../operator.js';
+
+/** The long-lived task each worker thread runs for the whole job. */
+export interface WorkerTask {
+  port: MessagePort;
+  worker: number;
+  operator: OperatorSpec;
+  context: OperatorContext;
+}
+
+export interface WorkerResult {
+  liveKeys: number;
+  events: number;
+}
+
+/** Main → worker: one part of chunk `chunk`, or the end of the stream. */
+export type ToWorker =
+  | {
+      t: 'part';
+      chunk: number;
+      count: number;
+      addresses: Uint32Array;
+      types: Uint8Array;
+      keyGroups: Uint32Array;
+      positions: Uint32Array;
+    }
+  | { t: 'end' };
+
+/** Worker → main: the outputs of one part, in position order. */
+export interface FromWorker {
+  t: 'out';
+  chunk: number;
+  count: number;
+  positions: Uint32Array;
+  keys: Uint32Array;
+  codes: Uint32Array;
+}

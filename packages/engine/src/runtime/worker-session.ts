@@ -1,0 +1,43 @@
+import { OutputBuffer } from '../collect/output-buffer.js';
+import { loadOperator } from './load-operator.js';
+import type { FromWorker, ToWorker, WorkerResult, WorkerTask } from './worker-protocol.js';
+
+/** The end of a message channel, as much of it as a worker session uses. */
+export interface SessionPort {
+  on(event: 'message', listener: (message: ToWorker) => void): unknown;
+  postMessage(message: FromWorker, transferList: ArrayBuffer[]): void;
+  close(): void;
+}
+
+/**
+ * Serves one worker's share of a job: applies each part to the operator in arrival order (the
+ * main thread sends a worker's parts in chunk order) and answers with its outputs. Resolves with the
+ * worker's totals at the end of the stream; rejects, closing the port, if the operator throws.
+ */
+export async function serveWorker(task: Omit<WorkerTask, 'port'>, port: SessionPort): Promise<WorkerResult> {
+  const operator = await loadOperator(task.operator, task.context);
+  const out = new OutputBuffer();
+  let events = 0;
+  return new Promise<WorkerResult>((resolve, reject) => {
+    port.on('message', (message) => {
+      if (message.t === 'end') {
+        port.close();
+        resolve({ liveKeys: operator.liveKeys(), events });
+        return;
+      }
+      try {
+        operator.process(message, out);
+        events += message.count;
+        const columns = out.take();
+        port.postMessage({ t: 'out', chunk: message.chunk, ...columns }, [
+          columns.positions.buffer as ArrayBuffer,
+          columns.keys.buffer as ArrayBuffer,
+          columns.codes.buffer as ArrayBuffer,
+        ]);
+      } catch (error) {
+        port.close();
+        reject(error);
+      }
+    });
+  });
+}
