@@ -10,3 +10,19 @@ export function moduleBeside(importMetaUrl: string, name: string): string {
 export function isTypeScriptModule(url: string): boolean {
   return url.endsWith('.ts');
 }
+
+/** The Piscina entry: the built worker, or (from sources) a bootstrap that loads it under tsx. */
+export function workerEntryUrl(importMetaUrl: string): string {
+  const entry = moduleBeside(importMetaUrl, 'worker');
+  return isTypeScriptModule(entry) ? new URL('../../dev/ts-worker.mjs', importMetaUrl).href : entry;
+}
+
+let typeScriptRegistered = false;
+
+/** Lets this thread import `.ts` modules (operators under development); needs the tsx package. */
+export async function enableTypeScriptModules(): Promise<void> {
+  if (typeScriptRegistered) return;
+  const { register } = (await import('tsx/esm/api' as string)) as { register: () => void };
+  register();
+  typeScriptRegistered = true;
+}

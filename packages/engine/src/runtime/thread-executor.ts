@@ -5,7 +5,7 @@ import { WorkerFailedError } from '../errors.js';
 import type { OperatorSpec } from '../operator.js';
 import { keyGroupRange } from '../partitioning/key-groups.js';
 import type { Executor, ExecutorListener } from './executor.js';
-import { isTypeScriptModule, moduleBeside } from './module-url.js';
+import { workerEntryUrl } from './module-url.js';
 import type { FromWorker, ToWorker, WorkerResult, WorkerTask } from './worker-protocol.js';
 
 export interface ThreadExecutorOptions {
@@ -33,15 +33,12 @@ export class ThreadExecutor implements Executor {
   ) {
     const { workers, partitions } = options;
     this.slots = workers;
-    const workerModule = moduleBeside(import.meta.url, 'worker');
-    const fromSource = isTypeScriptModule(workerModule) || isTypeScriptModule(spec.module);
     this.pool = new Piscina({
-      filename: workerModule,
+      filename: workerEntryUrl(import.meta.url),
       minThreads: workers,
       maxThreads: workers,
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
     for (let w = 0; w < workers; w++) {
