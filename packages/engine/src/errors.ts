@@ -29,6 +29,20 @@ export class WorkerFailedError extends StatecraftError {
   }
 }
 
+/** The input could not be opened or read. */
+export class InputError extends StatecraftError {
+  constructor(message: string, cause?: unknown) {
+    super('INPUT_UNREADABLE', message, { cause });
+  }
+}
+
+/** A bad input record under strict mode: the message is `input:line: reason`. */
+export class BadRecordError extends StatecraftError {
+  constructor(input: string, line: number, offset: number, reason: string) {
+    super('BAD_RECORD', `${input}:${line}: ${reason}`, { details: { line, offset } });
+  }
+}
+
 /** The job was stopped through its AbortSignal before the source ended. */
 export class JobAbortedError extends StatecraftError {
   constructor() {

@@ -4,6 +4,8 @@ export { mergeByPosition } from './collect/merge.js';
 export { OutputBuffer } from './collect/output-buffer.js';
 export type { SerializedError } from './errors.js';
 export {
+  BadRecordError,
+  InputError,
   InvalidJobOptionsError,
   isStatecraftError,
   JobAbortedError,
@@ -11,6 +13,8 @@ export {
   StatecraftError,
   WorkerFailedError,
 } from './errors.js';
+export { CSV_EVENTS_HEADER, formatCsvEvents } from './formats/csv-events.js';
+export { formatAddress } from './formats/ipv4.js';
 export type { CreateOperator, KeyedOperator, OperatorContext, OperatorSpec } from './operator.js';
 export { fmix32 } from './partitioning/fmix32.js';
 export {
@@ -29,4 +33,10 @@ export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';
 export type { TextStreamSinkOptions } from './sinks/text-stream-sink.js';
 export { TextStreamSink } from './sinks/text-stream-sink.js';
+export { CsvParser, maxEventsIn, parseAddress } from './sources/csv-parser.js';
+export type { CsvSourceOptions } from './sources/csv-source.js';
+export { CsvSource, DEFAULT_CHUNK_BYTES, MAX_LINE_BYTES } from './sources/csv-source.js';
+export { EventLookup } from './sources/event-lookup.js';
+export type { RejectedRecord, RejectReason } from './sources/reject.js';
+export { REJECT_DESCRIPTIONS, REJECT_REASONS, RejectLedger } from './sources/reject.js';
 export { AddressTable } from './state/address-table.js';

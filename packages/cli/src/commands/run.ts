@@ -1,0 +1,159 @@
+import { writeFileSync } from 'node:fs';
+import {
+  CsvSource,
+  DEFAULT_CHUNK_BYTES,
+  type EventBatch,
+  type JobSummary,
+  runJob,
+  TextStreamSink,
+} from '@statecraft/engine';
+import {
+  type AlertFormat,
+  type CompiledMachine,
+  createAlertFormatter,
+  generateChunks,
+  stateMachineOperator,
+} from '@statecraft/fsm';
+import { CliError, usageError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+import { DeadLetterFile } from '../io/dead-letter.js';
+import { describeFsError, openInput } from '../io/open-input.js';
+import { openOutput } from '../io/open-output.js';
+import { resolveMachine } from '../machine-flag.js';
+import { integerFlag, rateFlag } from '../options.js';
+import { formatSummary, type RunStats } from '../summary.js';
+
+export interface RunArgs {
+  input?: string;
+  inputFormat?: string;
+  events: number;
+  errorRate: number;
+  seed: number;
+  machine: string;
+  workers: number;
+  partitions: number;
+  output: string;
+  format: AlertFormat;
+  stats?: string;
+  deadLetter?: string;
+  strict: boolean;
+  generatorSplits: number;
+  quiet: boolean;
+}
+
+interface PreparedSource {
+  chunks: Iterable<EventBatch> | AsyncIterable<EventBatch>;
+  name: string;
+  rejected: () => RunStats['rejectedByReason'];
+  close: () => void;
+}
+
+/** `statecraft run`: the detection job over the generator or an input file. */
+export async function runCommand(args: RunArgs): Promise<number> {
+  const workers = integerFlag('workers', args.workers, 0, 1024);
+  const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
+  if (workers > partitions) {
+    throw usageError(
+      `--workers (${workers}) cannot exceed --partitions (${partitions}): each worker owns key groups`,
+    );
+  }
+  const machine = await resolveMachine(args.machine);
+  const source = prepareSource(args, machine);
+  const output = openOutput(args.output);
+  const formatter = createAlertFormatter(machine, args.format);
+  const sink = new TextStreamSink(output.stream, {
+    format: (columns) => formatter.format(columns),
+    header: formatter.header(),
+    end: output.owned,
+    name: output.name,
+  });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  let summary: JobSummary;
+  try {
+    summary = await runJob({
+      source: source.chunks,
+      operator: stateMachineOperator(machine),
+      sink,
+      workers,
+      partitions,
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    source.close();
+  }
+  const rejectedByReason = source.rejected();
+  const stats: RunStats = {
+    events: summary.events,
+    alerts: summary.outputs,
+    rejected: Object.values(rejectedByReason).reduce((n, count) => n + count, 0),
+    rejectedByReason,
+    elapsedMs: summary.elapsedMs,
+    eventsPerSecond: summary.eventsPerSecond,
+    workers: summary.workers,
+    partitions: summary.partitions,
+    chunks: summary.chunks,
+    liveAddresses: summary.liveKeys,
+    p50BatchMs: summary.p50BatchMs,
+    p99BatchMs: summary.p99BatchMs,
+    machine: machine.name,
+    source: source.name,
+    interrupted: summary.interrupted,
+  };
+  if (args.stats !== undefined) writeStats(args.stats, stats);
+  if (!args.quiet) process.stderr.write(formatSummary(stats));
+  return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+function prepareSource(args: RunArgs, machine: CompiledMachine): PreparedSource {
+  if (args.input === undefined) {
+    const events = integerFlag('events', args.events, 0);
+    const chunks = generateChunks({
+      machine,
+      events,
+      seed: integerFlag('seed', args.seed, 0, 0xffffffff),
+      errorRate: rateFlag('error-rate', args.errorRate),
+      splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
+    });
+    return { chunks, name: 'generator', rejected: () => ({}), close: () => undefined };
+  }
+  const format = args.inputFormat ?? inferFormat(args.input);
+  if (format !== 'csv') {
+    throw usageError(`--input-format ${format} is not supported yet (supported: csv)`);
+  }
+  const input = openInput(args.input, DEFAULT_CHUNK_BYTES);
+  const deadLetter =
+    args.deadLetter === undefined ? undefined : new DeadLetterFile(args.deadLetter, input.name);
+  const csv = new CsvSource(input.stream, {
+    eventNames: machine.eventNames,
+    name: input.name,
+    strict: args.strict,
+    ...(deadLetter === undefined ? {} : { onReject: (record) => deadLetter.add(record) }),
+  });
+  return {
+    chunks: csv,
+    name: input.name,
+    rejected: () => Object.fromEntries(Object.entries(csv.rejects.counts).filter(([, n]) => n > 0)),
+    close: () => {
+      deadLetter?.close();
+      if (input.stream !== process.stdin) input.stream.destroy();
+    },
+  };
+}
+
+function inferFormat(path: string): string {
+  const name = path.endsWith('.gz') ? path.slice(0, -3) : path;
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
+  if (name.endsWith('.bin')) return 'flink-binary';
+  return 'csv';
+}
+
+function writeStats(path: string, stats: RunStats): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${describeFsError(error)}`, ExitCode.cannotWrite);
+  }
+}

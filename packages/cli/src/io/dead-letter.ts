@@ -1,0 +1,55 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { RejectedRecord } from '@statecraft/engine';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+import { describeFsError } from './open-input.js';
+
+/**
+ * Keeps rejected records, one JSON object per line: where it was (`line`, byte `offset`), why
+ * (`reason`), and the record as text (`record`, invalid UTF-8 shown as U+FFFD).
+ */
+export class DeadLetterFile {
+  private readonly fd: number;
+  private buffered: string[] = [];
+  private bufferedBytes = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly inputName: string,
+  ) {
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (error) {
+      throw new CliError(`cannot write ${path}: ${describeFsError(error)}`, ExitCode.cannotWrite);
+    }
+  }
+
+  add(record: RejectedRecord): void {
+    const line = `${JSON.stringify({
+      input: this.inputName,
+      line: record.line,
+      offset: record.offset,
+      reason: record.reason,
+      record: Buffer.from(record.raw).toString('utf8'),
+    })}\n`;
+    this.buffered.push(line);
+    this.bufferedBytes += line.length;
+    if (this.bufferedBytes >= 1 << 20) this.flush();
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private flush(): void {
+    if (this.buffered.length === 0) return;
+    try {
+      writeSync(this.fd, this.buffered.join(''));
+    } catch (error) {
+      throw new CliError(`cannot write ${this.path}: ${describeFsError(error)}`, ExitCode.cannotWrite);
+    }
+    this.buffered = [];
+    this.bufferedBytes = 0;
+  }
+}

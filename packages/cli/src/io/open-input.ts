@@ -1,0 +1,52 @@
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+
+export interface OpenedInput {
+  stream: Readable;
+  name: string;
+  /** Size in bytes of a regular file (before inflating), for progress; undefined for stdin. */
+  size: number | undefined;
+}
+
+/** Opens a file (inflating `.gz`) or stdin (`-`); a missing or unreadable file is exit code 66. */
+export function openInput(path: string, highWaterMark: number): OpenedInput {
+  if (path === '-') return { stream: process.stdin, name: 'stdin', size: undefined };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`, ExitCode.noInput);
+  }
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) {
+    closeSync(fd);
+    throw new CliError(`cannot read ${path}: it is a directory`, ExitCode.noInput);
+  }
+  const file = createReadStream(path, { fd, highWaterMark });
+  if (!path.endsWith('.gz')) return { stream: file, name: path, size: stat.size };
+  const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+  file.on('error', (error) => gunzip.destroy(error));
+  return { stream: file.pipe(gunzip), name: path, size: stat.size };
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'ENOTDIR':
+      return 'a parent is not a directory';
+    default:
+      return code ?? (error as Error).message;
+  }
+}

@@ -1,0 +1,126 @@
+import { availableParallelism } from 'node:os';
+import { DEFAULT_PARTITIONS, isStatecraftError } from '@statecraft/engine';
+import { ALERT_FORMATS, DEFAULT_GENERATOR_SPLITS } from '@statecraft/fsm';
+import yargs from 'yargs';
+import { CliError, usageError } from './cli-error.js';
+import { generateCommand } from './commands/generate.js';
+import { runCommand } from './commands/run.js';
+import { ExitCode } from './exit-codes.js';
+
+const ENGINE_EXIT_CODES: Record<string, number> = {
+  WORKER_FAILED: ExitCode.jobFailed,
+  SINK_FAILED: ExitCode.cannotWrite,
+  INPUT_UNREADABLE: ExitCode.noInput,
+  BAD_RECORD: ExitCode.badRecord,
+  INVALID_JOB_OPTIONS: ExitCode.usage,
+};
+
+const generatorOptions = {
+  events: { type: 'number', describe: 'events to generate' },
+  'error-rate': {
+    type: 'number',
+    default: 0,
+    describe: 'probability of an invalid event for a live machine',
+  },
+  seed: { type: 'number', default: 1, describe: 'generator seed (0..4294967295)' },
+  machine: { type: 'string', default: 'seed', describe: 'state machine: seed, flink or a .json definition' },
+  'generator-splits': {
+    type: 'number',
+    default: DEFAULT_GENERATOR_SPLITS,
+    describe: 'generator splits G (part of the stream identity, like the seed)',
+  },
+  quiet: { type: 'boolean', default: false, describe: 'no summary on stderr' },
+} as const;
+
+/** Parses the command line, runs the command, and returns the exit code. Never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  try {
+    await yargs([...argv])
+      .scriptName('statecraft')
+      .usage('$0 <command> [options]')
+      .command(
+        'run',
+        'run the detection job over the generator or an input file',
+        (y) =>
+          y.options({
+            ...generatorOptions,
+            events: { ...generatorOptions.events, default: 10_000_000 },
+            input: { type: 'string', describe: 'events file (csv; .gz is inflated) or - for stdin' },
+            'input-format': { type: 'string', choices: ['csv', 'ndjson', 'flink-binary'] },
+            workers: {
+              type: 'number',
+              default: availableParallelism(),
+              describe: 'worker threads (0 = inline)',
+            },
+            partitions: { type: 'number', default: DEFAULT_PARTITIONS, describe: 'key groups P' },
+            output: { type: 'string', default: '-', describe: 'alerts file, or - for stdout' },
+            format: { type: 'string', choices: ALERT_FORMATS, default: 'text', describe: 'alert format' },
+            stats: { type: 'string', describe: 'write the run summary as JSON to this file' },
+            'dead-letter': { type: 'string', describe: 'write rejected input records here (NDJSON)' },
+            strict: { type: 'boolean', default: false, describe: 'stop at the first bad record (exit 65)' },
+          }),
+        async (args) => {
+          exitCode = await runCommand({
+            ...args,
+            inputFormat: args['input-format'],
+            errorRate: args['error-rate'],
+            generatorSplits: args['generator-splits'],
+            deadLetter: args['dead-letter'],
+            format: args.format as (typeof ALERT_FORMATS)[number],
+          });
+        },
+      )
+      .command(
+        'generate',
+        "write the generator's event stream to a file",
+        (y) =>
+          y.options({
+            ...generatorOptions,
+            events: { ...generatorOptions.events, demandOption: 'give --events N' },
+            out: {
+              type: 'string',
+              demandOption: 'give --out <file> (or - for stdout)',
+              describe: 'events file',
+            },
+            format: { type: 'string', choices: ['csv', 'ndjson', 'flink-binary'], default: 'csv' },
+          }),
+        async (args) => {
+          exitCode = await generateCommand({
+            ...args,
+            errorRate: args['error-rate'],
+            generatorSplits: args['generator-splits'],
+          });
+        },
+      )
+      .demandCommand(1, 'name a command: run or generate')
+      .strict()
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw error ?? usageError(message);
+      })
+      .help()
+      .wrap(Math.min(110, process.stdout.columns ?? 110))
+      .parseAsync();
+  } catch (error) {
+    exitCode = report(error);
+  }
+  return exitCode;
+}
+
+function report(error: unknown): number {
+  if (error instanceof CliError) {
+    process.stderr.write(
+      `statecraft: ${error.message}${error.exitCode === ExitCode.usage ? ' (see --help)' : ''}\n`,
+    );
+    return error.exitCode;
+  }
+  if (isStatecraftError(error)) {
+    process.stderr.write(`statecraft: ${error.message}\n`);
+    return ENGINE_EXIT_CODES[error.code] ?? ExitCode.jobFailed;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`statecraft: internal error: ${message}\n`);
+  if (process.env.STATECRAFT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return ExitCode.jobFailed;
+}

@@ -1,0 +1,43 @@
+import { REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
+
+export interface RunStats {
+  events: number;
+  alerts: number;
+  rejected: number;
+  rejectedByReason: Partial<Record<RejectReason, number>>;
+  elapsedMs: number;
+  eventsPerSecond: number;
+  workers: number;
+  partitions: number;
+  chunks: number;
+  liveAddresses: number;
+  p50BatchMs: number;
+  p99BatchMs: number;
+  machine: string;
+  source: string;
+  interrupted: boolean;
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+/** The human summary written to stderr at the end of a run. */
+export function formatSummary(stats: RunStats): string {
+  const rate =
+    stats.eventsPerSecond >= 1e6
+      ? `${(stats.eventsPerSecond / 1e6).toFixed(2)} M events/s`
+      : `${integer.format(Math.round(stats.eventsPerSecond))} events/s`;
+  const lines = [
+    `${stats.interrupted ? 'interrupted' : 'done'}: ${integer.format(stats.events)} events, ` +
+      `${integer.format(stats.alerts)} alerts, ${integer.format(stats.rejected)} rejected ` +
+      `in ${(stats.elapsedMs / 1000).toFixed(2)} s (${rate}); ` +
+      `workers ${stats.workers}, partitions ${stats.partitions}, machine ${stats.machine}`,
+  ];
+  for (const [reason, count] of Object.entries(stats.rejectedByReason)) {
+    if (count > 0) {
+      lines.push(
+        `  rejected ${integer.format(count)}: ${REJECT_DESCRIPTIONS[reason as RejectReason]} (${reason})`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,166 @@
+import type { EventBatch } from '../batch.js';
+import type { EventLookup } from './event-lookup.js';
+import type { RejectLedger, RejectReason } from './reject.js';
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const MINUS = 0x2d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const ZERO = 0x30;
+const NINE = 0x39;
+const HEADER = 'address,type';
+const MAX_ADDRESS = 0xffffffff;
+
+/** Upper bound of events in `bytes` bytes: a valid record takes at least 4 bytes ("0,a\n"). */
+export function maxEventsIn(bytes: number): number {
+  return (bytes >>> 2) + 1;
+}
+
+const isBlank = (byte: number) => byte === SPACE || byte === TAB;
+
+/**
+ * Parses CSV events (`address,type`, address dotted IPv4 or integer, optional `address,type` header
+ * on line 1, LF or CRLF) straight from bytes into columnar batches. Bad records are rejected with
+ * their line, byte offset and reason; the records around them are kept.
+ */
+export class CsvParser {
+  private line = 0;
+
+  constructor(
+    private readonly events: EventLookup,
+    private readonly rejects: RejectLedger,
+  ) {}
+
+  /** Lines read so far. */
+  get lines(): number {
+    return this.line;
+  }
+
+  /** Counts a line the caller skipped without parsing (an over-long record). */
+  skipLine(): void {
+    this.line++;
+  }
+
+  /**
+   * Parses the complete lines of bytes[0, end) into `batch` (which must have room for
+   * maxEventsIn(end) more events). With `final`, a last line without newline is parsed too.
+   * Returns the index of the first byte not consumed. `baseOffset` is bytes[0]'s offset in the input.
+   */
+  parse(bytes: Uint8Array, end: number, final: boolean, batch: EventBatch, baseOffset: number): number {
+    let start = 0;
+    while (start < end) {
+      let newline = bytes.indexOf(NEWLINE, start);
+      if (newline === -1 || newline >= end) {
+        if (!final) return start;
+        newline = end;
+      }
+      let stop = newline;
+      if (stop > start && bytes[stop - 1] === CR) stop--;
+      this.line++;
+      const reason = this.parseLine(bytes, start, stop, batch);
+      if (reason !== undefined) {
+        this.rejects.reject({
+          line: this.line,
+          offset: baseOffset + start,
+          reason,
+          raw: bytes.slice(start, stop),
+        });
+      }
+      start = newline + 1;
+    }
+    return end;
+  }
+
+  /** Appends the line's event to the batch, or returns why it is rejected. */
+  private parseLine(
+    bytes: Uint8Array,
+    start: number,
+    stop: number,
+    batch: EventBatch,
+  ): RejectReason | undefined {
+    if (start === stop) return 'empty-line';
+    if (this.line === 1 && isHeader(bytes, start, stop)) return;
+    let comma = -1;
+    for (let i = start; i < stop; i++) {
+      if (bytes[i] === COMMA) {
+        if (comma !== -1) return 'column-count';
+        comma = i;
+      }
+    }
+    if (comma === -1) return 'column-count';
+
+    let a0 = start;
+    let a1 = comma;
+    while (a0 < a1 && isBlank(bytes[a0]!)) a0++;
+    while (a1 > a0 && isBlank(bytes[a1 - 1]!)) a1--;
+    const address = parseAddress(bytes, a0, a1);
+    if (address < 0) {
+      return address === -2 ? 'address-out-of-range' : 'bad-address';
+    }
+    let t0 = comma + 1;
+    let t1 = stop;
+    while (t0 < t1 && isBlank(bytes[t0]!)) t0++;
+    while (t1 > t0 && isBlank(bytes[t1 - 1]!)) t1--;
+    const type = this.events.find(bytes, t0, t1);
+    if (type < 0) return 'unknown-event';
+    const n = batch.count++;
+    batch.addresses[n] = address;
+    batch.types[n] = type;
+    return undefined;
+  }
+}
+
+function isHeader(bytes: Uint8Array, start: number, stop: number): boolean {
+  let s = start;
+  let e = stop;
+  while (s < e && isBlank(bytes[s]!)) s++;
+  while (e > s && isBlank(bytes[e - 1]!)) e--;
+  if (e - s !== HEADER.length) return false;
+  for (let i = 0; i < HEADER.length; i++) {
+    if ((bytes[s + i]! | 0x20) !== HEADER.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The address in bytes[start, end): ≥ 0, or -1 when malformed, -2 when out of range. */
+export function parseAddress(bytes: Uint8Array, start: number, end: number): number {
+  if (start === end) return -1;
+  let dots = 0;
+  for (let i = start; i < end; i++) if (bytes[i] === DOT) dots++;
+  if (dots === 0) {
+    const negative = bytes[start] === MINUS;
+    let i = negative ? start + 1 : start;
+    if (i === end) return -1;
+    let value = 0;
+    for (; i < end; i++) {
+      const d = bytes[i]! - ZERO;
+      if (d < 0 || d > 9) return -1;
+      value = value * 10 + d;
+    }
+    return negative || value > MAX_ADDRESS ? -2 : value;
+  }
+  if (dots !== 3) return -1;
+  let address = 0;
+  let octet = 0;
+  let digits = 0;
+  let outOfRange = false;
+  for (let i = start; i <= end; i++) {
+    const byte = i === end ? DOT : bytes[i]!;
+    if (byte === DOT) {
+      if (digits === 0) return -1;
+      if (octet > 255) outOfRange = true;
+      address = address * 256 + (octet & 255);
+      octet = 0;
+      digits = 0;
+    } else if (byte >= ZERO && byte <= NINE) {
+      if (++digits > 3) return -1;
+      octet = octet * 10 + (byte - ZERO);
+    } else {
+      return -1;
+    }
+  }
+  return outOfRange ? -2 : address;
+}
