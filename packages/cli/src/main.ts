@@ -36,7 +36,7 @@ const generatorOptions = {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   try {
-    await yargs([...argv])
+    await yargs(attachDashValues(argv))
       .scriptName('statecraft')
       .usage('$0 <command> [options]')
       .command(
@@ -106,6 +106,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = report(error);
   }
   return exitCode;
+}
+
+/** yargs reads a lone `-` as a positional; `--input -` means stdin, so bind it to its flag. */
+function attachDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--') && !arg.includes('=') && argv[i + 1] === '-') {
+      out.push(`${arg}=-`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 function report(error: unknown): number {

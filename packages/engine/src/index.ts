@@ -31,6 +31,7 @@ export type { JobOptions } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';
 export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';
+export { StreamWriter } from './sinks/stream-writer.js';
 export type { TextStreamSinkOptions } from './sinks/text-stream-sink.js';
 export { TextStreamSink } from './sinks/text-stream-sink.js';
 export { CsvParser, maxEventsIn, parseAddress } from './sources/csv-parser.js';

@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { CSV_EVENTS_HEADER, formatCsvEvents } from '@statecraft/engine';
+import { CSV_EVENTS_HEADER, formatCsvEvents, StreamWriter } from '@statecraft/engine';
 import { generateChunks } from '@statecraft/fsm';
-import { CliError, usageError } from '../cli-error.js';
+import { usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
-import { describeFsError } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
@@ -32,28 +30,15 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
     splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
   });
   const output = openOutput(args.out);
-  const { stream } = output;
-  let failure: Error | undefined;
-  stream.on('error', (error) => {
-    failure ??= error;
-  });
+  const writer = new StreamWriter(output.stream, output.name);
   const started = performance.now();
   let written = 0;
-  stream.write(CSV_EVENTS_HEADER);
+  await writer.write(CSV_EVENTS_HEADER);
   for (const batch of chunks) {
-    if (failure !== undefined) break;
-    if (!stream.write(formatCsvEvents(batch, machine.eventNames))) {
-      await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(() => undefined);
-    }
+    await writer.write(formatCsvEvents(batch, machine.eventNames));
     written += batch.count;
   }
-  if (output.owned && failure === undefined) {
-    stream.end();
-    await once(stream, 'finish').catch(() => undefined);
-  }
-  if (failure !== undefined) {
-    throw new CliError(`cannot write ${output.name}: ${describeFsError(failure)}`, ExitCode.cannotWrite);
-  }
+  await writer.finish(output.owned);
   if (!args.quiet) {
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`generated ${written} events into ${output.name} in ${seconds.toFixed(2)} s\n`);

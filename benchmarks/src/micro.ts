@@ -1,0 +1,84 @@
+/**
+ * Micro-benchmarks of the hot path (tinybench): the state machine step, the state table, the
+ * partitioner and the generator, each over one 65,536-event batch. Prints medians and events/s.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { AddressTable, OutputBuffer, Partitioner, type WorkerPart } from '@statecraft/engine';
+import {
+  compileMachine,
+  generateChunks,
+  planGenerator,
+  SEED_MACHINE,
+  SplitGenerator,
+  splitOptions,
+} from '@statecraft/fsm';
+import { createOperator } from '@statecraft/fsm/operator';
+import { Bench } from 'tinybench';
+
+const BATCH = 65_536;
+const PARTITIONS = 128;
+const machine = compileMachine(SEED_MACHINE);
+
+/** A batch from 10 generator splits: about 10k live addresses, as the issue's target states. */
+function liveBatch(): WorkerPart {
+  const chunks = [...generateChunks({ machine, events: BATCH * 10, splits: 10, chunkSize: BATCH, seed: 9 })];
+  const batch = chunks[chunks.length - 1]!;
+  const part = new Partitioner(1, PARTITIONS).split(batch)[0]!;
+  return part;
+}
+
+const part = liveBatch();
+const operator = createOperator(
+  { machine: SEED_MACHINE },
+  { partitions: PARTITIONS, keyGroupStart: 0, keyGroupEnd: PARTITIONS - 1 },
+);
+const out = new OutputBuffer();
+for (let i = 0; i < 20; i++) operator.process(part, out);
+out.take();
+
+function tableBench(keys: number): () => void {
+  const table = new AddressTable();
+  const addresses = new Uint32Array(keys);
+  for (let i = 0; i < keys; i++) addresses[i] = Math.imul(i + 1, 2654435761) >>> 0;
+  for (const address of addresses) table.set(address, 1);
+  let cursor = 0;
+  return () => {
+    for (let i = 0; i < BATCH; i++) {
+      const address = addresses[cursor]!;
+      cursor = cursor + 1 === keys ? 0 : cursor + 1;
+      table.set(address, (table.get(address) % 200) + 1);
+    }
+  };
+}
+
+const generator = new SplitGenerator(machine, splitOptions(planGenerator({ machine, events: 0 }), 0));
+const genAddresses = new Uint32Array(BATCH);
+const genTypes = new Uint8Array(BATCH);
+const partitioner = new Partitioner(2, PARTITIONS);
+
+const bench = new Bench({ time: Number(process.env.BENCH_TIME_MS ?? 1000), warmupTime: 200 });
+bench
+  .add('state machine step (10k live addresses)', () => {
+    operator.process(part, out);
+    out.take();
+  })
+  .add('state table get+set, 10k addresses', tableBench(10_000))
+  .add('state table get+set, 1M addresses', tableBench(1_000_000))
+  .add('partitioner split, W=2 P=128', () => {
+    partitioner.split(part);
+  })
+  .add('generator (one split)', () => generator.fill(genAddresses, genTypes, 0, BATCH));
+
+console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores`);
+await bench.run();
+const rows = bench.tasks.map((task) => {
+  const result = task.result;
+  if (result.state !== 'completed') return { benchmark: task.name, state: result.state };
+  return {
+    benchmark: task.name,
+    'median ms / batch': Number(result.latency.p50.toFixed(3)),
+    'M events/s (median)': Number((BATCH / result.latency.p50 / 1000).toFixed(1)),
+    samples: result.latency.samplesCount,
+  };
+});
+console.table(rows);
