@@ -54,6 +54,10 @@ export async function main(argv: readonly string[]): Promise<number> {
               describe: 'worker threads (0 = inline)',
             },
             partitions: { type: 'number', default: DEFAULT_PARTITIONS, describe: 'key groups P' },
+            'source-parallelism': {
+              type: 'number',
+              describe: 'threads producing chunks (generating or parsing); default: --workers',
+            },
             output: { type: 'string', default: '-', describe: 'alerts file, or - for stdout' },
             format: { type: 'string', choices: ALERT_FORMATS, default: 'text', describe: 'alert format' },
             stats: { type: 'string', describe: 'write the run summary as JSON to this file' },
@@ -67,6 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             errorRate: args['error-rate'],
             generatorSplits: args['generator-splits'],
             deadLetter: args['dead-letter'],
+            sourceParallelism: args['source-parallelism'],
             format: args.format as (typeof ALERT_FORMATS)[number],
           });
         },

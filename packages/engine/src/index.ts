@@ -25,19 +25,23 @@ export {
   workerOfKeyGroup,
 } from './partitioning/key-groups.js';
 export { Partitioner } from './partitioning/partitioner.js';
-export type { JobSummary } from './runtime/job.js';
 export { runJob } from './runtime/job.js';
 export type { JobOptions } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';
+export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';
 export { StreamWriter } from './sinks/stream-writer.js';
 export type { TextStreamSinkOptions } from './sinks/text-stream-sink.js';
 export { TextStreamSink } from './sinks/text-stream-sink.js';
-export { CsvParser, maxEventsIn, parseAddress } from './sources/csv-parser.js';
+export type { CsvFileSourceConfig } from './sources/csv-file-source.js';
+export { csvFileSource } from './sources/csv-file-source.js';
+export { CsvParser, MAX_LINE_BYTES, maxEventsIn, parseAddress } from './sources/csv-parser.js';
 export type { CsvSourceOptions } from './sources/csv-source.js';
-export { CsvSource, DEFAULT_CHUNK_BYTES, MAX_LINE_BYTES } from './sources/csv-source.js';
+export { CsvSource, DEFAULT_CHUNK_BYTES } from './sources/csv-source.js';
 export { EventLookup } from './sources/event-lookup.js';
+export type { ChunkProducer, CreateChunkProducer, ParallelSource } from './sources/parallel-source.js';
+export { chunksOfProducer, isParallelSource, producerOfChunk } from './sources/parallel-source.js';
 export type { RejectedRecord, RejectReason } from './sources/reject.js';
 export { REJECT_DESCRIPTIONS, REJECT_REASONS, RejectLedger } from './sources/reject.js';
 export { AddressTable } from './state/address-table.js';

@@ -7,10 +7,13 @@ export {
   DEFAULT_ADDRESS_RANGE,
   DEFAULT_GENERATOR_CHUNK,
   DEFAULT_GENERATOR_SPLITS,
+  GeneratorChunks,
   generateChunks,
   planGenerator,
   splitOptions,
 } from './generator/event-stream.js';
+export type { GeneratorSourceConfig } from './generator/generator-source.js';
+export { generatorSource } from './generator/generator-source.js';
 export { mixSeed, Sfc32 } from './generator/prng.js';
 export type { SplitGeneratorOptions } from './generator/split-generator.js';
 export { MAX_LIVE_MACHINES, SplitGenerator } from './generator/split-generator.js';

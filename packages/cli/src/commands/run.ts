@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import {
   CsvSource,
+  csvFileSource,
   DEFAULT_CHUNK_BYTES,
   type EventBatch,
   type JobSummary,
+  type ParallelSource,
   runJob,
   TextStreamSink,
 } from '@statecraft/engine';
@@ -11,13 +13,13 @@ import {
   type AlertFormat,
   type CompiledMachine,
   createAlertFormatter,
-  generateChunks,
+  generatorSource,
   stateMachineOperator,
 } from '@statecraft/fsm';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { DeadLetterFile } from '../io/dead-letter.js';
-import { describeFsError, openInput } from '../io/open-input.js';
+import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
@@ -38,13 +40,15 @@ export interface RunArgs {
   deadLetter?: string;
   strict: boolean;
   generatorSplits: number;
+  sourceParallelism?: number;
   quiet: boolean;
 }
 
 interface PreparedSource {
-  chunks: Iterable<EventBatch> | AsyncIterable<EventBatch>;
+  chunks: Iterable<EventBatch> | AsyncIterable<EventBatch> | ParallelSource;
   name: string;
-  rejected: () => RunStats['rejectedByReason'];
+  /** Rejected records by reason: a parallel source reports them in the job summary. */
+  rejected: (summary: JobSummary) => RunStats['rejectedByReason'];
   close: () => void;
 }
 
@@ -57,6 +61,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       `--workers (${workers}) cannot exceed --partitions (${partitions}): each worker owns key groups`,
     );
   }
+  const sourceParallelism =
+    args.sourceParallelism === undefined
+      ? Math.max(1, workers)
+      : integerFlag('source-parallelism', args.sourceParallelism, 1, 1024);
   const machine = await resolveMachine(args.machine);
   const source = prepareSource(args, machine);
   const output = openOutput(args.output);
@@ -78,13 +86,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
       sink,
       workers,
       partitions,
+      sourceParallelism,
       signal: abort.signal,
     });
   } finally {
     process.off('SIGINT', onSigint);
     source.close();
   }
-  const rejectedByReason = source.rejected();
+  const rejectedByReason = source.rejected(summary);
   const stats: RunStats = {
     events: summary.events,
     alerts: summary.outputs,
@@ -110,7 +119,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
 function prepareSource(args: RunArgs, machine: CompiledMachine): PreparedSource {
   if (args.input === undefined) {
     const events = integerFlag('events', args.events, 0);
-    const chunks = generateChunks({
+    const chunks = generatorSource({
       machine,
       events,
       seed: integerFlag('seed', args.seed, 0, 0xffffffff),
@@ -123,6 +132,19 @@ function prepareSource(args: RunArgs, machine: CompiledMachine): PreparedSource 
   if (format !== 'csv') {
     throw usageError(`--input-format ${format} is not supported yet (supported: csv)`);
   }
+  if (args.input !== '-' && !args.input.endsWith('.gz') && args.deadLetter === undefined && !args.strict) {
+    checkReadableFile(args.input);
+    const chunks = csvFileSource(args.input, { eventNames: machine.eventNames });
+    return { chunks, name: args.input, rejected: (summary) => summary.rejects, close: () => undefined };
+  }
+  return sequentialCsv({ ...args, input: args.input }, machine);
+}
+
+/**
+ * Stdin, gzip, or a run that must see rejected records in file order (dead letters, --strict):
+ * the input is read and parsed on the main thread, in order, with line numbers.
+ */
+function sequentialCsv(args: RunArgs & { input: string }, machine: CompiledMachine): PreparedSource {
   const input = openInput(args.input, DEFAULT_CHUNK_BYTES);
   const deadLetter =
     args.deadLetter === undefined ? undefined : new DeadLetterFile(args.deadLetter, input.name);

@@ -14,6 +14,20 @@ export interface OpenedInput {
 /** Opens a file (inflating `.gz`) or stdin (`-`); a missing or unreadable file is exit code 66. */
 export function openInput(path: string, highWaterMark: number): OpenedInput {
   if (path === '-') return { stream: process.stdin, name: 'stdin', size: undefined };
+  const { fd, size } = openReadableFile(path);
+  const file = createReadStream(path, { fd, highWaterMark });
+  if (!path.endsWith('.gz')) return { stream: file, name: path, size };
+  const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+  file.on('error', (error) => gunzip.destroy(error));
+  return { stream: file.pipe(gunzip), name: path, size };
+}
+
+/** Checks that a path is a file this process can read; otherwise exit code 66. */
+export function checkReadableFile(path: string): void {
+  closeSync(openReadableFile(path).fd);
+}
+
+function openReadableFile(path: string): { fd: number; size: number } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -25,11 +39,7 @@ export function openInput(path: string, highWaterMark: number): OpenedInput {
     closeSync(fd);
     throw new CliError(`cannot read ${path}: it is a directory`, ExitCode.noInput);
   }
-  const file = createReadStream(path, { fd, highWaterMark });
-  if (!path.endsWith('.gz')) return { stream: file, name: path, size: stat.size };
-  const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
-  file.on('error', (error) => gunzip.destroy(error));
-  return { stream: file.pipe(gunzip), name: path, size: stat.size };
+  return { fd, size: stat.size };
 }
 
 export function describeFsError(error: unknown): string {

@@ -30,6 +30,11 @@ export class OrderedCollector {
     return this.pending.size;
   }
 
+  /** Chunks written so far: the index of the next chunk to write. */
+  get chunksWritten(): number {
+    return this.nextToWrite;
+  }
+
   get written(): number {
     return this.outputs;
   }

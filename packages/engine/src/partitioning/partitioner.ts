@@ -22,6 +22,15 @@ export class Partitioner {
 
   /** `parts[w]` is worker w's part, or undefined when the chunk has no event for it. */
   split(batch: EventBatch): (WorkerPart | undefined)[] {
+    return this.partition(batch, false);
+  }
+
+  /** One part per worker, empty ones included (owners that must see every chunk index). */
+  splitAll(batch: EventBatch): WorkerPart[] {
+    return this.partition(batch, true) as WorkerPart[];
+  }
+
+  private partition(batch: EventBatch, includeEmpty: boolean): (WorkerPart | undefined)[] {
     const { count, addresses, types } = batch;
     const { partitions, ownerOfKeyGroup, counts, workers } = this;
     const keyGroups = new Uint32Array(count);
@@ -40,7 +49,7 @@ export class Partitioner {
     for (let w = 0; w < workers; w++) {
       const n = counts[w]!;
       parts.push(
-        n === 0
+        n === 0 && !includeEmpty
           ? undefined
           : {
               count: 0,

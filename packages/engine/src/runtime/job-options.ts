@@ -4,16 +4,22 @@ import { InvalidJobOptionsError } from '../errors.js';
 import type { OperatorSpec } from '../operator.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.js';
 import type { OutputSink } from '../sinks/sink.js';
+import type { ParallelSource } from '../sources/parallel-source.js';
 
 export interface JobOptions {
-  /** Chunks of events in source order; the chunk index is the position in this sequence. */
-  source: Iterable<EventBatch> | AsyncIterable<EventBatch>;
+  /**
+   * Chunks of events in source order (the chunk index is the position in this sequence), made on
+   * the calling thread; or a ParallelSource whose chunks the worker threads make themselves.
+   */
+  source: Iterable<EventBatch> | AsyncIterable<EventBatch> | ParallelSource;
   operator: OperatorSpec;
   sink: OutputSink;
   /** Worker threads; 0 runs the operator inline on the calling thread. Default: available cores. */
   workers?: number;
   /** Key groups P (the unit of state ownership). Default 128. */
   partitions?: number;
+  /** Producer threads of a ParallelSource (hosted round-robin on the workers). Default: workers. */
+  sourceParallelism?: number;
   /** Parts queued per worker before the source waits (backpressure). Default 4. */
   maxInFlightPerWorker?: number;
   /** Aborting stops reading the source; what is in flight is processed and written. */
@@ -25,6 +31,7 @@ export interface ResolvedJobOptions extends JobOptions {
   workers: number;
   partitions: number;
   maxInFlightPerWorker: number;
+  sourceParallelism: number;
 }
 
 const isCount = (value: number, min: number) => Number.isSafeInteger(value) && value >= min;
@@ -50,5 +57,9 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
       `maxInFlightPerWorker must be an integer ≥ 1, got ${maxInFlightPerWorker}`,
     );
   }
-  return { ...options, workers, partitions, maxInFlightPerWorker };
+  const sourceParallelism = options.sourceParallelism ?? Math.max(1, workers);
+  if (!isCount(sourceParallelism, 1)) {
+    throw new InvalidJobOptionsError(`sourceParallelism must be an integer ≥ 1, got ${sourceParallelism}`);
+  }
+  return { ...options, workers, partitions, maxInFlightPerWorker, sourceParallelism };
 }

@@ -1,29 +1,16 @@
-import type { OutputColumns } from '../batch.js';
+import type { EventBatch, OutputColumns } from '../batch.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
 import { SinkError, type StatecraftError } from '../errors.js';
 import { Partitioner } from '../partitioning/partitioner.js';
+import { isParallelSource, loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
+import type { RejectReason } from '../sources/reject.js';
 import type { Executor, ExecutorListener } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
-import { type JobOptions, resolveJobOptions } from './job-options.js';
+import { type JobOptions, type ResolvedJobOptions, resolveJobOptions } from './job-options.js';
+import { runExchangeJob } from './parallel/exchange-job.js';
 import { ProgressSignal } from './signal.js';
+import { type JobSummary, summarize } from './summary.js';
 import { ThreadExecutor } from './thread-executor.js';
-
-export interface JobSummary {
-  events: number;
-  outputs: number;
-  chunks: number;
-  elapsedMs: number;
-  eventsPerSecond: number;
-  workers: number;
-  partitions: number;
-  /** Keys holding state at the end of the run. */
-  liveKeys: number;
-  /** Time from a chunk's submission to its outputs being written, median and 99th percentile. */
-  p50BatchMs: number;
-  p99BatchMs: number;
-  /** True when the job stopped early through its AbortSignal. */
-  interrupted: boolean;
-}
 
 /**
  * Runs a keyed job: source chunks → key groups → owning workers → ordered collector → sink.
@@ -32,6 +19,38 @@ export interface JobSummary {
  */
 export async function runJob(options: JobOptions): Promise<JobSummary> {
   const config = resolveJobOptions(options);
+  if (isParallelSource(config.source)) {
+    if (config.workers > 0) return runExchangeJob(config, config.source);
+    const inline = new InlineProduction(config.source);
+    return runSequential(config, inline.chunks(), () => inline.rejects);
+  }
+  return runSequential(config, config.source, () => ({}));
+}
+
+/** A parallel source's chunks made in index order on the calling thread (`--workers 0`). */
+class InlineProduction {
+  rejects: Partial<Record<RejectReason, number>> = {};
+
+  constructor(private readonly source: ParallelSource) {}
+
+  async *chunks(): AsyncGenerator<EventBatch> {
+    const producer = await loadChunkProducer(this.source);
+    try {
+      for (let chunk = 0; chunk < this.source.chunks; chunk++) {
+        yield producer.produce(chunk);
+        this.rejects = producer.rejects?.() ?? {};
+      }
+    } finally {
+      producer.close?.();
+    }
+  }
+}
+
+async function runSequential(
+  config: ResolvedJobOptions,
+  source: Iterable<EventBatch> | AsyncIterable<EventBatch>,
+  rejects: () => Partial<Record<RejectReason, number>>,
+): Promise<JobSummary> {
   const { workers, partitions, maxInFlightPerWorker, signal, sink } = config;
   const started = performance.now();
   const progress = new ProgressSignal();
@@ -77,7 +96,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     let chunk = 0;
     let events = 0;
     let interrupted = false;
-    for await (const batch of config.source) {
+    for await (const batch of source) {
       while (!stalled() && !hasCapacity()) await progress.wait();
       throwIfFailed();
       if (signal?.aborted) {
@@ -102,30 +121,23 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     const results = await executor.finish();
     throwIfFailed();
     await sink.close?.();
-    const elapsedMs = performance.now() - started;
-    const latencies = collector.latenciesMs.sort((a, b) => a - b);
-    return {
+    return summarize({
+      started,
       events,
       outputs: collector.written,
       chunks: chunk,
-      elapsedMs,
-      eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
       workers,
       partitions,
+      sourceParallelism: 0,
       liveKeys: results.reduce((n, r) => n + r.liveKeys, 0),
-      p50BatchMs: percentile(latencies, 0.5),
-      p99BatchMs: percentile(latencies, 0.99),
+      latenciesMs: collector.latenciesMs,
+      rejects: rejects(),
       interrupted,
-    };
+    });
   } catch (error) {
     await executor.destroy();
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }

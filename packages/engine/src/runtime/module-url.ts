@@ -12,9 +12,9 @@ export function isTypeScriptModule(url: string): boolean {
 }
 
 /** The Piscina entry: the built worker, or (from sources) a bootstrap that loads it under tsx. */
-export function workerEntryUrl(importMetaUrl: string): string {
-  const entry = moduleBeside(importMetaUrl, 'worker');
-  return isTypeScriptModule(entry) ? new URL('../../dev/ts-worker.mjs', importMetaUrl).href : entry;
+export function workerEntryUrl(): string {
+  const entry = moduleBeside(import.meta.url, 'worker');
+  return isTypeScriptModule(entry) ? new URL('../../dev/ts-worker.mjs', import.meta.url).href : entry;
 }
 
 let typeScriptRegistered = false;

@@ -34,7 +34,7 @@ export class ThreadExecutor implements Executor {
     const { workers, partitions } = options;
     this.slots = workers;
     this.pool = new Piscina({
-      filename: workerEntryUrl(import.meta.url),
+      filename: workerEntryUrl(),
       minThreads: workers,
       maxThreads: workers,
       concurrentTasksPerWorker: 1,

@@ -1,7 +1,12 @@
+import { serveExchangeNode } from './parallel/exchange-node.js';
+import type { ExchangeResult, ExchangeTask } from './parallel/protocol.js';
 import type { WorkerResult, WorkerTask } from './worker-protocol.js';
 import { serveWorker } from './worker-session.js';
 
-/** Piscina entry: one long-lived task per thread, fed through its own MessagePort. */
-export default function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
-  return serveWorker(task, task.port);
+/** Piscina entry: one long-lived task per thread, fed through its own MessagePort(s). */
+export default function runWorkerTask(
+  task: WorkerTask | ExchangeTask,
+): Promise<WorkerResult | ExchangeResult> {
+  if ('mode' in task && task.mode === 'exchange') return serveExchangeNode(task, task.control, task.peers);
+  return serveWorker(task as WorkerTask, (task as WorkerTask).port);
 }

@@ -13,6 +13,10 @@ const ZERO = 0x30;
 const NINE = 0x39;
 const HEADER = 'address,type';
 const MAX_ADDRESS = 0xffffffff;
+/** Longer lines are rejected as `line-too-long` (and not buffered whole by streaming sources). */
+export const MAX_LINE_BYTES = 64 * 1024;
+/** A rejected record keeps at most this many bytes of itself. */
+export const MAX_REJECT_BYTES = 1024;
 
 /** Upper bound of events in `bytes` bytes: a valid record takes at least 4 bytes ("0,a\n"). */
 export function maxEventsIn(bytes: number): number {
@@ -28,6 +32,8 @@ const isBlank = (byte: number) => byte === SPACE || byte === TAB;
  */
 export class CsvParser {
   private line = 0;
+  /** The line that may be a header: 1 at the start of an input, 0 (none) inside a file chunk. */
+  private headerLine = 1;
 
   constructor(
     private readonly events: EventLookup,
@@ -37,6 +43,12 @@ export class CsvParser {
   /** Lines read so far. */
   get lines(): number {
     return this.line;
+  }
+
+  /** Starts a chunk of a file: line numbers restart at 1; only the file's first chunk may have a header. */
+  restart(atFileStart: boolean): void {
+    this.line = 0;
+    this.headerLine = atFileStart ? 1 : 0;
   }
 
   /** Counts a line the caller skipped without parsing (an over-long record). */
@@ -60,14 +72,11 @@ export class CsvParser {
       let stop = newline;
       if (stop > start && bytes[stop - 1] === CR) stop--;
       this.line++;
-      const reason = this.parseLine(bytes, start, stop, batch);
+      const reason =
+        stop - start > MAX_LINE_BYTES ? 'line-too-long' : this.parseLine(bytes, start, stop, batch);
       if (reason !== undefined) {
-        this.rejects.reject({
-          line: this.line,
-          offset: baseOffset + start,
-          reason,
-          raw: bytes.slice(start, stop),
-        });
+        const raw = bytes.slice(start, Math.min(stop, start + MAX_REJECT_BYTES));
+        this.rejects.reject({ line: this.line, offset: baseOffset + start, reason, raw });
       }
       start = newline + 1;
     }
@@ -82,7 +91,7 @@ export class CsvParser {
     batch: EventBatch,
   ): RejectReason | undefined {
     if (start === stop) return 'empty-line';
-    if (this.line === 1 && isHeader(bytes, start, stop)) return;
+    if (this.line === this.headerLine && isHeader(bytes, start, stop)) return;
     let comma = -1;
     for (let i = start; i < stop; i++) {
       if (bytes[i] === COMMA) {

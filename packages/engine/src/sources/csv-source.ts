@@ -1,12 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { EventBatch } from '../batch.js';
 import { BadRecordError, InputError, StatecraftError } from '../errors.js';
-import { CsvParser, maxEventsIn } from './csv-parser.js';
+import { CsvParser, MAX_LINE_BYTES, MAX_REJECT_BYTES, maxEventsIn } from './csv-parser.js';
 import { EventLookup } from './event-lookup.js';
 import { REJECT_DESCRIPTIONS, type RejectedRecord, RejectLedger } from './reject.js';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
-export const MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 const EMPTY = Buffer.alloc(0);
 
@@ -99,7 +98,8 @@ export class CsvSource implements AsyncIterable<EventBatch> {
     const { batch, consumed } = this.parseBlock(bytes, final, this.offset);
     this.offset += consumed;
     const carry = bytes.subarray(consumed);
-    if (carry.length <= MAX_LINE_BYTES) return { batch, carry };
+    // +1: a line of exactly MAX_LINE_BYTES may still be waiting for its \n after a \r.
+    if (carry.length <= MAX_LINE_BYTES + 1) return { batch, carry };
     this.rejectLongLine(carry, this.offset);
     this.offset += carry.length;
     this.skippingLongLine = true;
@@ -122,7 +122,7 @@ export class CsvSource implements AsyncIterable<EventBatch> {
       line: this.parser.lines + 1,
       offset,
       reason: 'line-too-long',
-      raw: bytes.subarray(0, 256).slice(),
+      raw: bytes.subarray(0, MAX_REJECT_BYTES).slice(),
     });
   }
 }

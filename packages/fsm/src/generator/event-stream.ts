@@ -77,23 +77,36 @@ export function splitOptions(plan: GeneratorPlan, index: number) {
 }
 
 /**
- * The generator's logical stream: chunk k comes from split k mod G and holds `chunkSize` events
- * (the last chunk fewer). It depends only on the plan, never on worker or partition counts.
+ * Makes the chunks of the generator's logical stream: chunk k comes from split k mod G and holds
+ * `chunkSize` events (the last chunk fewer). Each split's chunks must be requested in increasing
+ * order (a split is a sequential PRNG stream); splits are independent of each other.
  */
-export function* generateChunks(options: GeneratorOptions): Generator<EventBatch> {
-  const plan = planGenerator(options);
-  const splits = new Map<number, SplitGenerator>();
-  for (let chunk = 0; chunk < plan.chunks; chunk++) {
+export class GeneratorChunks {
+  private readonly splitGenerators = new Map<number, SplitGenerator>();
+  readonly plan: GeneratorPlan;
+
+  constructor(options: GeneratorOptions) {
+    this.plan = planGenerator(options);
+  }
+
+  produce(chunk: number): EventBatch {
+    const { plan } = this;
     const index = chunk % plan.splits;
-    let split = splits.get(index);
+    let split = this.splitGenerators.get(index);
     if (split === undefined) {
       split = new SplitGenerator(plan.machine, splitOptions(plan, index));
-      splits.set(index, split);
+      this.splitGenerators.set(index, split);
     }
     const count = Math.min(plan.chunkSize, plan.events - chunk * plan.chunkSize);
     const addresses = new Uint32Array(count);
     const types = new Uint8Array(count);
     split.fill(addresses, types, 0, count);
-    yield { count, addresses, types };
+    return { count, addresses, types };
   }
+}
+
+/** The generator's logical stream, chunk by chunk, on the calling thread. */
+export function* generateChunks(options: GeneratorOptions): Generator<EventBatch> {
+  const chunks = new GeneratorChunks(options);
+  for (let chunk = 0; chunk < chunks.plan.chunks; chunk++) yield chunks.produce(chunk);
 }

@@ -1,0 +1,116 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { WorkerFailedError } from '../../errors.js';
+import type { OperatorSpec } from '../../operator.js';
+import { keyGroupRange } from '../../partitioning/key-groups.js';
+import type { ParallelSource } from '../../sources/parallel-source.js';
+import type { ExecutorListener } from '../executor.js';
+import { workerEntryUrl } from '../module-url.js';
+import type { ControlMessage, ExchangeResult, ExchangeTask, OutMessage } from './protocol.js';
+
+export interface ExchangeExecutorOptions {
+  workers: number;
+  partitions: number;
+  sourceParallelism: number;
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+}
+
+export interface ExchangeListener extends Pick<ExecutorListener, 'onFailure'> {
+  onOutput(thread: number, message: OutMessage): void;
+}
+
+/**
+ * The threads of a parallel-source job: one Piscina pool of W threads, each running one long-lived
+ * exchange task; a MessageChannel between every pair of threads carries parts from producers to
+ * owners, and one control channel per thread carries grants down and outputs up. The main thread
+ * never touches events.
+ */
+export class ExchangeExecutor {
+  private readonly pool: Piscina;
+  private readonly controls: MessagePort[] = [];
+  private readonly tasks: Promise<ExchangeResult>[] = [];
+  private stopped = false;
+
+  constructor(
+    operator: OperatorSpec,
+    source: ParallelSource,
+    options: ExchangeExecutorOptions,
+    private readonly listener: ExchangeListener,
+  ) {
+    const { workers, partitions, sourceParallelism } = options;
+    this.pool = new Piscina({
+      filename: workerEntryUrl(),
+      minThreads: workers,
+      maxThreads: workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    });
+    const peers: (MessagePort | undefined)[][] = Array.from({ length: workers }, () => new Array(workers));
+    for (let a = 0; a < workers; a++) {
+      for (let b = a + 1; b < workers; b++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[a]![b] = port1;
+        peers[b]![a] = port2;
+      }
+    }
+    for (let thread = 0; thread < workers; thread++) {
+      const { port1, port2 } = new MessageChannel();
+      const { start, end } = keyGroupRange(thread, workers, partitions);
+      const producers: number[] = [];
+      for (let p = thread; p < sourceParallelism; p += workers) producers.push(p);
+      const threadPeers = peers[thread]!;
+      const task: ExchangeTask = {
+        mode: 'exchange',
+        thread,
+        threads: workers,
+        partitions,
+        operator,
+        context: { partitions, keyGroupStart: start, keyGroupEnd: end },
+        source,
+        producers,
+        sourceParallelism,
+        control: port2,
+        peers: threadPeers,
+      };
+      port1.on('message', (message: OutMessage) => this.listener.onOutput(thread, message));
+      const transfer = [port2, ...threadPeers.filter((port): port is MessagePort => port !== undefined)];
+      const run = this.pool.run(task, { transferList: transfer }) as Promise<ExchangeResult>;
+      run.catch((error: unknown) => this.fail(thread, error));
+      this.controls.push(port1);
+      this.tasks.push(run);
+    }
+  }
+
+  /** Lets producers make every chunk with index ≤ upTo. */
+  grant(upTo: number): void {
+    this.broadcast({ t: 'grant', upTo });
+  }
+
+  async finish(): Promise<ExchangeResult[]> {
+    this.broadcast({ t: 'end' });
+    try {
+      return await Promise.all(this.tasks);
+    } finally {
+      await this.destroy();
+    }
+  }
+
+  async destroy(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const port of this.controls) port.close();
+    await this.pool.destroy().catch(() => undefined);
+  }
+
+  private broadcast(message: ControlMessage): void {
+    if (this.stopped) return;
+    for (const port of this.controls) port.postMessage(message);
+  }
+
+  private fail(thread: number, error: unknown): void {
+    if (this.stopped) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.listener.onFailure(new WorkerFailedError(thread, reason, error));
+  }
+}

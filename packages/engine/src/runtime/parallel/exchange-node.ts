@@ -1,0 +1,112 @@
+import type { MessagePort } from 'node:worker_threads';
+import { Partitioner } from '../../partitioning/partitioner.js';
+import { chunksOfProducer, loadChunkProducer } from '../../sources/parallel-source.js';
+import { loadOperator } from '../load-operator.js';
+import { ChunkOwner } from './chunk-owner.js';
+import type { ControlMessage, ExchangeResult, ExchangeTask, OutMessage, PartMessage } from './protocol.js';
+
+/** The hosted producers' chunks, merged in increasing order. */
+function hostedChunks(task: Pick<ExchangeTask, 'producers' | 'sourceParallelism' | 'source'>): number[] {
+  const chunks: number[] = [];
+  for (const producer of task.producers) {
+    chunks.push(
+      ...chunksOfProducer(producer, task.sourceParallelism, task.source.splits, task.source.chunks),
+    );
+  }
+  return chunks.sort((a, b) => a - b);
+}
+
+/**
+ * One thread of a parallel-source job: produces its granted chunks (one per macrotask, so parts
+ * arriving from other producers are applied in between), partitions each by key group and sends
+ * every owner its part straight over the peer channel; and owns its key groups, applying parts in
+ * chunk order. Resolves with the thread's totals on `end`; rejects (closing its ports) on error.
+ */
+export async function serveExchangeNode(
+  task: Omit<ExchangeTask, 'control' | 'peers'>,
+  control: MessagePort,
+  peers: readonly (MessagePort | undefined)[],
+): Promise<ExchangeResult> {
+  const operator = await loadOperator(task.operator, task.context);
+  const producer = task.producers.length > 0 ? await loadChunkProducer(task.source) : undefined;
+  const chunks = hostedChunks(task);
+  const partitioner = new Partitioner(task.threads, task.partitions);
+  const owner = new ChunkOwner(operator, {
+    postMessage: (message: OutMessage, transfer) => control.postMessage(message, transfer),
+  });
+  const ports = [control, ...peers.filter((port): port is MessagePort => port !== undefined)];
+
+  return new Promise<ExchangeResult>((resolve, reject) => {
+    let granted = -1;
+    let cursor = 0;
+    let scheduled = false;
+    let stopped = false;
+    const fail = (error: unknown) => {
+      if (stopped) return;
+      stopped = true;
+      for (const port of ports) port.close();
+      producer?.close?.();
+      reject(error);
+    };
+    const receive = (message: PartMessage) => {
+      if (stopped) return;
+      try {
+        owner.receive(message);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    const produceNext = () => {
+      scheduled = false;
+      if (stopped || producer === undefined) return;
+      const chunk = chunks[cursor];
+      if (chunk === undefined || chunk > granted) return;
+      cursor++;
+      try {
+        const parts = partitioner.splitAll(producer.produce(chunk));
+        parts.forEach((part, thread) => {
+          const message: PartMessage = { t: 'part', chunk, ...part };
+          if (thread === task.thread) {
+            receive(message);
+            return;
+          }
+          peers[thread]!.postMessage(message, [
+            part.addresses.buffer as ArrayBuffer,
+            part.types.buffer as ArrayBuffer,
+            part.keyGroups.buffer as ArrayBuffer,
+            part.positions.buffer as ArrayBuffer,
+          ]);
+        });
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      schedule();
+    };
+    const schedule = () => {
+      if (scheduled || stopped) return;
+      const chunk = chunks[cursor];
+      if (chunk === undefined || chunk > granted) return;
+      scheduled = true;
+      setImmediate(produceNext);
+    };
+
+    for (const peer of peers) peer?.on('message', receive);
+    control.on('message', (message: ControlMessage) => {
+      if (message.t === 'grant') {
+        granted = Math.max(granted, message.upTo);
+        schedule();
+        return;
+      }
+      stopped = true;
+      const result: ExchangeResult = {
+        events: owner.events,
+        liveKeys: operator.liveKeys(),
+        rejects: producer?.rejects?.() ?? {},
+      };
+      for (const port of ports) port.close();
+      producer?.close?.();
+      resolve(result);
+    });
+  });
+}

@@ -1,0 +1,70 @@
+import type { EventBatch } from '../batch.js';
+import { enableTypeScriptModules, isTypeScriptModule } from '../runtime/module-url.js';
+import type { RejectReason } from './reject.js';
+
+/**
+ * A source whose chunks are produced inside the worker threads. Chunk k belongs to split
+ * `k mod splits`, and a split stays on one producer (`split mod S`), so a producer sees its
+ * splits' chunks in increasing order; the logical stream (chunks in index order) never depends
+ * on the worker, partition or producer counts.
+ */
+export interface ParallelSource {
+  kind: 'parallel';
+  /** URL of an ES module exporting `createChunkProducer(config)`. */
+  module: string;
+  /** Structured-cloneable configuration for the producers. */
+  config: unknown;
+  /** Number of chunks in the stream. */
+  chunks: number;
+  /** Number of splits: chunks of one split are produced in order by one producer. */
+  splits: number;
+  /** Named in messages (a file path, "generator"). */
+  name: string;
+}
+
+/** Produces the chunks of its splits, each split's in increasing index order. */
+export interface ChunkProducer {
+  produce(chunk: number): EventBatch;
+  /** Rejected records so far, by reason. */
+  rejects?(): Partial<Record<RejectReason, number>>;
+  close?(): void;
+}
+
+export type CreateChunkProducer = (config: unknown) => ChunkProducer | Promise<ChunkProducer>;
+
+export function isParallelSource(source: unknown): source is ParallelSource {
+  return typeof source === 'object' && source !== null && (source as { kind?: unknown }).kind === 'parallel';
+}
+
+/** The producer (0..S-1) that makes chunk `chunk`. */
+export function producerOfChunk(chunk: number, splits: number, producers: number): number {
+  return (chunk % splits) % producers;
+}
+
+/** The chunks producer `producer` makes, in increasing order. */
+export function* chunksOfProducer(
+  producer: number,
+  producers: number,
+  splits: number,
+  chunks: number,
+): Generator<number> {
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    if (producerOfChunk(chunk, splits, producers) === producer) yield chunk;
+  }
+}
+
+export async function loadChunkProducer(source: ParallelSource): Promise<ChunkProducer> {
+  let module: { createChunkProducer?: unknown };
+  try {
+    if (isTypeScriptModule(source.module)) await enableTypeScriptModules();
+    module = (await import(source.module)) as { createChunkProducer?: unknown };
+  } catch (error) {
+    throw new Error(`cannot load source module ${source.module}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (typeof module.createChunkProducer !== 'function') {
+    throw new Error(`source module ${source.module} does not export a createChunkProducer function`);
+  }
+  return (module.createChunkProducer as CreateChunkProducer)(source.config);
+}

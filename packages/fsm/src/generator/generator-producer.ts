@@ -1,0 +1,10 @@
+import type { ChunkProducer } from '@statecraft/engine';
+import { compileMachine } from '../machine/compile.js';
+import { GeneratorChunks } from './event-stream.js';
+import type { GeneratorSourceConfig } from './generator-source.js';
+
+/** Loaded by the worker threads of a job whose source is `generatorSource(...)`. */
+export function createChunkProducer(config: GeneratorSourceConfig): ChunkProducer {
+  const chunks = new GeneratorChunks({ ...config, machine: compileMachine(config.machine) });
+  return { produce: (chunk) => chunks.produce(chunk) };
+}
