@@ -5,8 +5,7 @@ import { PRESETS } from './presets.js';
 
 /** Loads a preset by name (`seed`, `flink`) or a definition from a JSON file, and compiles it. */
 export async function loadMachine(nameOrPath: string): Promise<CompiledMachine> {
-  const preset = PRESETS[nameOrPath];
-  if (preset !== undefined) return compileMachine(preset, nameOrPath);
+  if (Object.hasOwn(PRESETS, nameOrPath)) return compileMachine(PRESETS[nameOrPath], nameOrPath);
   if (!nameOrPath.endsWith('.json')) {
     throw new MachineDefinitionError(nameOrPath, [
       {
