@@ -102,7 +102,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .strict()
       .exitProcess(false)
       .fail((message, error) => {
-        throw error ?? usageError(message);
+        // yargs spreads some messages over lines; the contract is one line per error.
+        throw error ?? usageError(message.trim().replace(/:?\s*\n\s*/g, ': '));
       })
       .help()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

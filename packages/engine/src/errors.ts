@@ -27,6 +27,12 @@ export class WorkerFailedError extends StatecraftError {
   constructor(worker: number, reason: string, cause?: unknown) {
     super('WORKER_FAILED', `worker ${worker} failed: ${reason}`, { cause, details: { worker } });
   }
+
+  /** Wraps whatever a worker threw (or Piscina reported) unless it already is a WorkerFailedError. */
+  static from(worker: number, error: unknown): WorkerFailedError {
+    if (error instanceof WorkerFailedError) return error;
+    return new WorkerFailedError(worker, error instanceof Error ? error.message : String(error), error);
+  }
 }
 
 /** The input could not be opened or read. */

@@ -38,7 +38,7 @@ export class OutputBuffer {
   }
 
   private grow(): void {
-    const capacity = this.positions.length * 2;
+    const capacity = Math.max(16, this.positions.length * 2);
     const grown = (from: Uint32Array) => {
       const to = new Uint32Array(capacity);
       to.set(from);

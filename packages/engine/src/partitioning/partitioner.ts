@@ -35,7 +35,7 @@ export class Partitioner {
     const { partitions, ownerOfKeyGroup, counts, workers } = this;
     const keyGroups = new Uint32Array(count);
     for (let i = 0; i < count; i++) keyGroups[i] = fmix32(addresses[i]!) % partitions;
-    if (workers === 1) {
+    if (workers === 1 && (count > 0 || includeEmpty)) {
       const positions = new Uint32Array(count);
       for (let i = 0; i < count; i++) positions[i] = i;
       return [

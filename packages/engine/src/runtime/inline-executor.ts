@@ -29,7 +29,7 @@ export class InlineExecutor implements Executor {
       });
       return new InlineExecutor(operator, listener);
     } catch (error) {
-      throw new WorkerFailedError(0, (error as Error).message, error);
+      throw WorkerFailedError.from(0, error);
     }
   }
 
@@ -39,7 +39,7 @@ export class InlineExecutor implements Executor {
       this.operator.process(part, this.out);
     } catch (error) {
       this.failed = true;
-      this.listener.onFailure(new WorkerFailedError(0, (error as Error).message, error));
+      this.listener.onFailure(WorkerFailedError.from(0, error));
       return;
     }
     this.events += part.count;
@@ -47,7 +47,11 @@ export class InlineExecutor implements Executor {
   }
 
   async finish() {
-    return [{ liveKeys: this.operator.liveKeys(), events: this.events }];
+    try {
+      return [{ liveKeys: this.operator.liveKeys(), events: this.events }];
+    } catch (error) {
+      throw WorkerFailedError.from(0, error);
+    }
   }
 
   async destroy(): Promise<void> {

@@ -2,6 +2,7 @@ import type { EventBatch, OutputColumns } from '../batch.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
 import { SinkError, type StatecraftError } from '../errors.js';
 import { Partitioner } from '../partitioning/partitioner.js';
+import { closeSink } from '../sinks/close-sink.js';
 import { isParallelSource, loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
 import type { RejectReason } from '../sources/reject.js';
 import type { Executor, ExecutorListener } from './executor.js';
@@ -55,7 +56,6 @@ async function runSequential(
   const started = performance.now();
   const progress = new ProgressSignal();
   const onAbort = () => progress.notify();
-  signal?.addEventListener('abort', onAbort);
   const collector = new OrderedCollector(sink, () => progress.notify());
   let failure: StatecraftError | undefined;
   let inFlight = new Uint32Array(Math.max(1, workers));
@@ -79,6 +79,7 @@ async function runSequential(
           listener,
         );
   inFlight = new Uint32Array(executor.slots);
+  signal?.addEventListener('abort', onAbort);
   const maxBacklog = maxInFlightPerWorker * (executor.slots + 1);
 
   const throwIfFailed = () => {
@@ -120,7 +121,7 @@ async function runSequential(
     throwIfFailed();
     const results = await executor.finish();
     throwIfFailed();
-    await sink.close?.();
+    await closeSink(sink);
     return summarize({
       started,
       events,

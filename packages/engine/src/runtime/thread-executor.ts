@@ -80,7 +80,9 @@ export class ThreadExecutor implements Executor {
   async finish(): Promise<WorkerResult[]> {
     for (const port of this.ports) port.postMessage({ t: 'end' } satisfies ToWorker);
     try {
-      return await Promise.all(this.tasks);
+      return await Promise.all(
+        this.tasks.map((task, worker) => task.catch((error) => this.rethrow(worker, error))),
+      );
     } finally {
       await this.destroy();
     }
@@ -95,7 +97,10 @@ export class ThreadExecutor implements Executor {
 
   private fail(worker: number, error: unknown): void {
     if (this.stopped) return;
-    const reason = error instanceof Error ? error.message : String(error);
-    this.listener.onFailure(new WorkerFailedError(worker, reason, error));
+    this.listener.onFailure(WorkerFailedError.from(worker, error));
+  }
+
+  private rethrow(worker: number, error: unknown): never {
+    throw WorkerFailedError.from(worker, error);
   }
 }

@@ -129,7 +129,9 @@ function isHeader(bytes: Uint8Array, start: number, stop: number): boolean {
   while (e > s && isBlank(bytes[e - 1]!)) e--;
   if (e - s !== HEADER.length) return false;
   for (let i = 0; i < HEADER.length; i++) {
-    if ((bytes[s + i]! | 0x20) !== HEADER.charCodeAt(i)) return false;
+    const byte = bytes[s + i]!;
+    const lower = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
+    if (lower !== HEADER.charCodeAt(i)) return false;
   }
   return true;
 }

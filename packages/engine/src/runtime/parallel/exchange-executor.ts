@@ -90,7 +90,13 @@ export class ExchangeExecutor {
   async finish(): Promise<ExchangeResult[]> {
     this.broadcast({ t: 'end' });
     try {
-      return await Promise.all(this.tasks);
+      return await Promise.all(
+        this.tasks.map((task, thread) =>
+          task.catch((error: unknown) => {
+            throw WorkerFailedError.from(thread, error);
+          }),
+        ),
+      );
     } finally {
       await this.destroy();
     }
@@ -110,7 +116,6 @@ export class ExchangeExecutor {
 
   private fail(thread: number, error: unknown): void {
     if (this.stopped) return;
-    const reason = error instanceof Error ? error.message : String(error);
-    this.listener.onFailure(new WorkerFailedError(thread, reason, error));
+    this.listener.onFailure(WorkerFailedError.from(thread, error));
   }
 }

@@ -1,5 +1,6 @@
 import { OrderedCollector } from '../../collect/ordered-collector.js';
 import { SinkError, type StatecraftError } from '../../errors.js';
+import { closeSink } from '../../sinks/close-sink.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ResolvedJobOptions } from '../job-options.js';
 import { ProgressSignal } from '../signal.js';
@@ -69,7 +70,7 @@ export async function runExchangeJob(
     }
     const results = await executor.finish();
     if (failure !== undefined) throw failure;
-    await sink.close?.();
+    await closeSink(sink);
     return summarize({
       started,
       events,
