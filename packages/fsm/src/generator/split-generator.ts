@@ -4,8 +4,9 @@ import { Sfc32 } from './prng.js';
 
 /** Flink's generator keeps up to this many machines alive (EventsGenerator). */
 export const MAX_LIVE_MACHINES = 1000;
-const RING_CAPACITY = 1024;
-const RING_MASK = RING_CAPACITY - 1;
+const POOL = 1024;
+/** Live machines are slots listed in order in [head, tail) of a linear array, compacted when full. */
+const ORDER_CAPACITY = 1 << 16;
 const MAX_SKIP = 20;
 
 export interface SplitGeneratorOptions {
@@ -26,11 +27,15 @@ export interface SplitGeneratorOptions {
  */
 export class SplitGenerator {
   private readonly random: Sfc32;
-  private readonly liveAddresses = new Uint32Array(RING_CAPACITY);
-  private readonly liveStates = new Uint8Array(RING_CAPACITY);
-  private readonly liveSet = new LiveAddressSet();
+  private readonly slotAddress = new Uint32Array(POOL);
+  private readonly slotState = new Uint8Array(POOL);
+  private readonly freeSlots = Uint16Array.from({ length: POOL }, (_, i) => POOL - 1 - i);
+  private freeCount = POOL;
+  /** Slots of the live machines in insertion order: order[head..tail). */
+  private readonly order = new Uint16Array(ORDER_CAPACITY);
   private head = 0;
-  private live = 0;
+  private tail = 0;
+  private readonly liveSet = new LiveAddressSet();
 
   constructor(
     private readonly machine: CompiledMachine,
@@ -44,7 +49,7 @@ export class SplitGenerator {
 
   /** Writes `count` events into the arrays starting at `offset`. */
   fill(addresses: Uint32Array, types: Uint8Array, offset: number, count: number): void {
-    const { random, liveAddresses, liveStates, liveSet, machine } = this;
+    const { random, slotAddress, slotState, liveSet, machine } = this;
     const { choices, terminal, initial } = machine;
     const { minAddress, errorRate } = this.options;
     const range = this.options.maxAddress - minAddress;
@@ -52,7 +57,8 @@ export class SplitGenerator {
     let i = offset;
     while (i < end) {
       const p = random.nextDouble();
-      if (p * MAX_LIVE_MACHINES >= this.live) {
+      const live = this.tail - this.head;
+      if (p * MAX_LIVE_MACHINES >= live) {
         const address = minAddress + random.nextInt(range);
         if (liveSet.has(address)) continue;
         const choice = choices[initial]!;
@@ -60,56 +66,61 @@ export class SplitGenerator {
         const next = choice.targets[k]!;
         if (terminal[next] === 0) {
           liveSet.add(address);
-          this.append(address, next);
+          const slot = this.freeSlots[--this.freeCount]!;
+          slotAddress[slot] = address;
+          slotState[slot] = next;
+          this.append(slot);
         }
         addresses[i] = address;
         types[i] = choice.events[k]!;
         i++;
         continue;
       }
-      const skip = Math.min(MAX_SKIP, random.nextInt(this.live));
-      const slot = (this.head + skip) & RING_MASK;
-      const address = liveAddresses[slot]!;
-      const state = liveStates[slot]!;
-      this.removeAfterSkipping(skip);
-      const choice = choices[state]!;
+      const slot = this.takeAfterSkipping(Math.min(MAX_SKIP, random.nextInt(live)));
+      const address = slotAddress[slot]!;
+      const choice = choices[slotState[slot]!]!;
       addresses[i] = address;
+      let released = true;
       if (p < errorRate && choice.invalidEvents.length > 0) {
         types[i] = choice.invalidEvents[random.nextInt(choice.invalidEvents.length)]!;
-        liveSet.delete(address);
       } else {
         const k = pick(choice.cumulative, random.nextDouble());
         const next = choice.targets[k]!;
         types[i] = choice.events[k]!;
-        if (terminal[next] === 0) this.append(address, next);
-        else liveSet.delete(address);
+        if (terminal[next] === 0) {
+          slotState[slot] = next;
+          this.append(slot);
+          released = false;
+        }
+      }
+      if (released) {
+        liveSet.delete(address);
+        this.freeSlots[this.freeCount++] = slot;
       }
       i++;
     }
   }
 
   get liveMachines(): number {
-    return this.live;
+    return this.tail - this.head;
   }
 
-  private append(address: number, state: number): void {
-    const slot = (this.head + this.live) & RING_MASK;
-    this.liveAddresses[slot] = address;
-    this.liveStates[slot] = state;
-    this.live++;
-  }
-
-  /** Removes the element `skip` places after the head, keeping the others in order. */
-  private removeAfterSkipping(skip: number): void {
-    const { liveAddresses, liveStates, head } = this;
-    for (let j = skip; j > 0; j--) {
-      const to = (head + j) & RING_MASK;
-      const from = (head + j - 1) & RING_MASK;
-      liveAddresses[to] = liveAddresses[from]!;
-      liveStates[to] = liveStates[from]!;
+  private append(slot: number): void {
+    if (this.tail === ORDER_CAPACITY) {
+      this.order.copyWithin(0, this.head, this.tail);
+      this.tail -= this.head;
+      this.head = 0;
     }
-    this.head = (head + 1) & RING_MASK;
-    this.live--;
+    this.order[this.tail++] = slot;
+  }
+
+  /** Removes and returns the slot `skip` places after the head, keeping the others in order. */
+  private takeAfterSkipping(skip: number): number {
+    const { order, head } = this;
+    const slot = order[head + skip]!;
+    for (let j = head + skip; j > head; j--) order[j] = order[j - 1]!;
+    this.head = head + 1;
+    return slot;
   }
 }
 
