@@ -19,22 +19,31 @@ const BATCH = 65_536;
 const PARTITIONS = 128;
 const machine = compileMachine(SEED_MACHINE);
 
-/** A batch from 10 generator splits: about 10k live addresses, as the target states. */
-function liveBatch(): WorkerPart {
-  const chunks = [...generateChunks({ machine, events: BATCH * 10, splits: 10, chunkSize: BATCH, seed: 9 })];
-  const batch = chunks[chunks.length - 1]!;
-  const part = new Partitioner(1, PARTITIONS).split(batch)[0]!;
-  return part;
+const STREAM_CHUNKS = 100;
+const fullRange = { partitions: PARTITIONS, keyGroupStart: 0, keyGroupEnd: PARTITIONS - 1 };
+
+/**
+ * A stream of consecutive chunks from 10 generator splits (about 10k live addresses), as parts for
+ * one operator owning every key group. The step benchmark walks through them in order, so the
+ * operator sees the stream it would see in a job; it starts over with a fresh operator at the end.
+ */
+function streamParts(): WorkerPart[] {
+  const partitioner = new Partitioner(1, PARTITIONS);
+  const chunks = generateChunks({
+    machine,
+    events: BATCH * STREAM_CHUNKS,
+    splits: 10,
+    chunkSize: BATCH,
+    seed: 9,
+  });
+  return [...chunks].map((chunk) => partitioner.split(chunk)[0]!);
 }
 
-const part = liveBatch();
-const operator = createOperator(
-  { machine: SEED_MACHINE },
-  { partitions: PARTITIONS, keyGroupStart: 0, keyGroupEnd: PARTITIONS - 1 },
-);
+const parts = streamParts();
+const part = parts[0]!;
+let operator = createOperator({ machine: SEED_MACHINE }, fullRange);
+let nextPart = 0;
 const out = new OutputBuffer();
-for (let i = 0; i < 20; i++) operator.process(part, out);
-out.take();
 
 function tableBench(keys: number): () => void {
   const table = new AddressTable();
@@ -59,7 +68,11 @@ const partitioner = new Partitioner(2, PARTITIONS);
 const bench = new Bench({ time: Number(process.env.BENCH_TIME_MS ?? 1000), warmupTime: 200 });
 bench
   .add('state machine step (10k live addresses)', () => {
-    operator.process(part, out);
+    if (nextPart === parts.length) {
+      operator = createOperator({ machine: SEED_MACHINE }, fullRange);
+      nextPart = 0;
+    }
+    operator.process(parts[nextPart++]!, out);
     out.take();
   })
   .add('state table get+set, 10k addresses', tableBench(10_000))

@@ -34,15 +34,17 @@ export function createOperator(config: StateMachineOperatorConfig, context: Oper
         const address = addresses[i]!;
         const event = types[i]!;
         const table = tables[keyGroups[i]! - first]!;
-        const stored = table.get(address);
-        const state = stored === 0 ? initial : stored - 1;
+        const slot = table.find(address);
+        const state = slot < 0 ? initial : table.valueAt(slot) - 1;
         const next = event < eventCount ? transitions[state * eventCount + event]! : INVALID_TRANSITION;
         if (next === INVALID_TRANSITION) {
           out.push(positions[i]!, address, encodeAlert(state, event));
         } else if (terminal[next] === 1) {
-          if (stored !== 0) table.delete(address);
-        } else if (next + 1 !== stored) {
-          table.set(address, next + 1);
+          if (slot >= 0) table.removeAt(slot);
+        } else if (slot >= 0) {
+          table.replaceAt(slot, next + 1);
+        } else {
+          table.insertAt(slot, address, next + 1);
         }
       }
     },

@@ -38,6 +38,35 @@ export class AddressTable {
     }
   }
 
+  /**
+   * The slot holding `address` (≥ 0), or `-(slot + 1)` for the empty slot where it would go. With
+   * valueAt / replaceAt / insertAt / removeAt, a read-modify-write probes the table once.
+   */
+  find(address: number): number {
+    const { keys, values, mask } = this;
+    for (let i = Math.imul(address, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      if (values[i] === EMPTY) return -(i + 1);
+      if (keys[i] === address) return i;
+    }
+  }
+
+  valueAt(slot: number): number {
+    return this.values[slot]!;
+  }
+
+  /** Sets the value of an occupied slot (from find). */
+  replaceAt(slot: number, value: number): void {
+    this.values[slot] = value;
+  }
+
+  /** Inserts at the empty slot `find` returned (as `-(slot + 1)`); no other change in between. */
+  insertAt(encodedSlot: number, address: number, value: number): void {
+    const slot = -encodedSlot - 1;
+    this.keys[slot] = address;
+    this.values[slot] = value;
+    if (++this.size * 2 > this.keys.length) this.resize(this.keys.length * 2);
+  }
+
   /** Stores `value` (1..255) for `address`. */
   set(address: number, value: number): void {
     const { keys, values, mask } = this;
@@ -55,12 +84,15 @@ export class AddressTable {
   }
 
   delete(address: number): boolean {
+    const slot = this.find(address);
+    if (slot < 0) return false;
+    this.removeAt(slot);
+    return true;
+  }
+
+  /** Empties an occupied slot, shifting back the entries of its probe run (no tombstones). */
+  removeAt(i: number): void {
     const { keys, values, mask, shift } = this;
-    let i = Math.imul(address, 0x9e3779b1) >>> shift;
-    while (keys[i] !== address || values[i] === EMPTY) {
-      if (values[i] === EMPTY) return false;
-      i = (i + 1) & mask;
-    }
     let hole = i;
     for (let j = (i + 1) & mask; values[j] !== EMPTY; j = (j + 1) & mask) {
       const home = Math.imul(keys[j]!, 0x9e3779b1) >>> shift;
@@ -72,7 +104,6 @@ export class AddressTable {
     }
     values[hole] = EMPTY;
     this.size--;
-    return true;
   }
 
   /** Calls `visit(address, value)` for every entry, in slot order. */
