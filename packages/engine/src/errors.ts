@@ -22,10 +22,13 @@ export class InvalidJobOptionsError extends StatecraftError {
   }
 }
 
-/** A worker thread threw, could not load its operator, or died. */
+/** A worker thread threw, could not load its operator, or died (`worker` is -1 for the pool itself). */
 export class WorkerFailedError extends StatecraftError {
   constructor(worker: number, reason: string, cause?: unknown) {
-    super('WORKER_FAILED', `worker ${worker} failed: ${reason}`, { cause, details: { worker } });
+    super('WORKER_FAILED', `${worker < 0 ? 'worker pool' : `worker ${worker}`} failed: ${reason}`, {
+      cause,
+      details: { worker },
+    });
   }
 
   /** Wraps whatever a worker threw (or Piscina reported) unless it already is a WorkerFailedError. */
@@ -77,4 +80,16 @@ export function serializeError(error: unknown): SerializedError {
   if (error instanceof StatecraftError) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'ERROR', message: error.message };
   return { code: 'ERROR', message: String(error) };
+}
+
+/** Rebuilds an error a worker thread sent as `{ code, message }`, keeping the codes users act on. */
+export function deserializeError(worker: number, error: SerializedError): StatecraftError {
+  switch (error.code) {
+    case 'INPUT_UNREADABLE':
+      return new InputError(error.message);
+    case 'BAD_RECORD':
+      return new StatecraftError('BAD_RECORD', error.message);
+    default:
+      return new WorkerFailedError(worker, error.message);
+  }
 }

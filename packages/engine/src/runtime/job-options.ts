@@ -4,7 +4,7 @@ import { InvalidJobOptionsError } from '../errors.js';
 import type { OperatorSpec } from '../operator.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.js';
 import type { OutputSink } from '../sinks/sink.js';
-import type { ParallelSource } from '../sources/parallel-source.js';
+import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 
 export interface JobOptions {
   /**
@@ -56,6 +56,13 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     throw new InvalidJobOptionsError(
       `maxInFlightPerWorker must be an integer ≥ 1, got ${maxInFlightPerWorker}`,
     );
+  }
+  if (isParallelSource(options.source)) {
+    const { chunks, splits } = options.source;
+    if (!isCount(chunks, 0))
+      throw new InvalidJobOptionsError(`source chunks must be an integer ≥ 0, got ${chunks}`);
+    if (!isCount(splits, 1))
+      throw new InvalidJobOptionsError(`source splits must be an integer ≥ 1, got ${splits}`);
   }
   const sourceParallelism = options.sourceParallelism ?? Math.max(1, workers);
   if (!isCount(sourceParallelism, 1)) {

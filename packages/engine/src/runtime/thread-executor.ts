@@ -41,6 +41,8 @@ export class ThreadExecutor implements Executor {
       idleTimeout: Number.POSITIVE_INFINITY,
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
+    // Errors of threads whose task was already settled (e.g. during shutdown after a failure).
+    this.pool.on('error', (error: unknown) => this.fail(-1, error));
     for (let w = 0; w < workers; w++) {
       const { port1, port2 } = new MessageChannel();
       const { start, end } = keyGroupRange(w, workers, partitions);

@@ -22,7 +22,11 @@ export async function serveWorker(task: Omit<WorkerTask, 'port'>, port: SessionP
     port.on('message', (message) => {
       if (message.t === 'end') {
         port.close();
-        resolve({ liveKeys: operator.liveKeys(), events });
+        try {
+          resolve({ liveKeys: operator.liveKeys(), events });
+        } catch (error) {
+          reject(error);
+        }
         return;
       }
       try {

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { WorkerFailedError } from '../../errors.js';
+import { deserializeError, type StatecraftError, WorkerFailedError } from '../../errors.js';
 import type { OperatorSpec } from '../../operator.js';
 import { keyGroupRange } from '../../partitioning/key-groups.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
@@ -46,6 +46,8 @@ export class ExchangeExecutor {
       idleTimeout: Number.POSITIVE_INFINITY,
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
+    // Errors of threads whose task was already settled (e.g. during shutdown after a failure).
+    this.pool.on('error', (error: unknown) => this.fail(WorkerFailedError.from(-1, error)));
     const peers: (MessagePort | undefined)[][] = Array.from({ length: workers }, () => new Array(workers));
     for (let a = 0; a < workers; a++) {
       for (let b = a + 1; b < workers; b++) {
@@ -75,8 +77,16 @@ export class ExchangeExecutor {
       };
       port1.on('message', (message: OutMessage) => this.listener.onOutput(thread, message));
       const transfer = [port2, ...threadPeers.filter((port): port is MessagePort => port !== undefined)];
-      const run = this.pool.run(task, { transferList: transfer }) as Promise<ExchangeResult>;
-      run.catch((error: unknown) => this.fail(thread, error));
+      const run = (this.pool.run(task, { transferList: transfer }) as Promise<ExchangeResult>).then(
+        (result) => {
+          if (result.error !== undefined) throw deserializeError(thread, result.error);
+          return result;
+        },
+        (error: unknown) => {
+          throw WorkerFailedError.from(thread, error);
+        },
+      );
+      run.catch((error: StatecraftError) => this.fail(error));
       this.controls.push(port1);
       this.tasks.push(run);
     }
@@ -90,13 +100,7 @@ export class ExchangeExecutor {
   async finish(): Promise<ExchangeResult[]> {
     this.broadcast({ t: 'end' });
     try {
-      return await Promise.all(
-        this.tasks.map((task, thread) =>
-          task.catch((error: unknown) => {
-            throw WorkerFailedError.from(thread, error);
-          }),
-        ),
-      );
+      return await Promise.all(this.tasks);
     } finally {
       await this.destroy();
     }
@@ -114,8 +118,8 @@ export class ExchangeExecutor {
     for (const port of this.controls) port.postMessage(message);
   }
 
-  private fail(thread: number, error: unknown): void {
+  private fail(error: StatecraftError): void {
     if (this.stopped) return;
-    this.listener.onFailure(WorkerFailedError.from(thread, error));
+    this.listener.onFailure(error);
   }
 }

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { serializeError } from '../../errors.js';
 import { Partitioner } from '../../partitioning/partitioner.js';
 import { chunksOfProducer, loadChunkProducer } from '../../sources/parallel-source.js';
 import { loadOperator } from '../load-operator.js';
@@ -36,17 +37,22 @@ export async function serveExchangeNode(
   });
   const ports = [control, ...peers.filter((port): port is MessagePort => port !== undefined)];
 
-  return new Promise<ExchangeResult>((resolve, reject) => {
+  // Failures resolve with the error serialized, so its code (e.g. INPUT_UNREADABLE) survives the
+  // thread boundary; only a dying thread rejects the task.
+  return new Promise<ExchangeResult>((resolve) => {
     let granted = -1;
     let cursor = 0;
     let scheduled = false;
     let stopped = false;
-    const fail = (error: unknown) => {
-      if (stopped) return;
+    const stop = () => {
       stopped = true;
       for (const port of ports) port.close();
       producer?.close?.();
-      reject(error);
+    };
+    const fail = (error: unknown) => {
+      if (stopped) return;
+      stop();
+      resolve({ events: owner.events, liveKeys: 0, rejects: {}, error: serializeError(error) });
     };
     const receive = (message: PartMessage) => {
       if (stopped) return;
@@ -98,15 +104,18 @@ export async function serveExchangeNode(
         schedule();
         return;
       }
-      stopped = true;
-      const result: ExchangeResult = {
-        events: owner.events,
-        liveKeys: operator.liveKeys(),
-        rejects: producer?.rejects?.() ?? {},
-      };
-      for (const port of ports) port.close();
-      producer?.close?.();
-      resolve(result);
+      if (stopped) return;
+      try {
+        const result: ExchangeResult = {
+          events: owner.events,
+          liveKeys: operator.liveKeys(),
+          rejects: producer?.rejects?.() ?? {},
+        };
+        stop();
+        resolve(result);
+      } catch (error) {
+        fail(error);
+      }
     });
   });
 }

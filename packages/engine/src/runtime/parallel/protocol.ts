@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { SerializedError } from '../../errors.js';
 import type { OperatorContext, OperatorSpec } from '../../operator.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { RejectReason } from '../../sources/reject.js';
@@ -25,6 +26,8 @@ export interface ExchangeResult {
   events: number;
   liveKeys: number;
   rejects: Partial<Record<RejectReason, number>>;
+  /** Set when the thread's operator or producer failed. */
+  error?: SerializedError;
 }
 
 /** Main → thread. `grant`: chunks with index ≤ upTo may be produced. */
