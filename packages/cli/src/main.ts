@@ -3,6 +3,7 @@ import { DEFAULT_PARTITIONS, isStatecraftError } from '@statecraft/engine';
 import { ALERT_FORMATS, DEFAULT_GENERATOR_SPLITS } from '@statecraft/fsm';
 import yargs from 'yargs';
 import { CliError, usageError } from './cli-error.js';
+import { benchCommand } from './commands/bench.js';
 import { generateCommand } from './commands/generate.js';
 import { runCommand } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
@@ -98,7 +99,37 @@ export async function main(argv: readonly string[]): Promise<number> {
           });
         },
       )
-      .demandCommand(1, 'name a command: run or generate')
+      .command(
+        'bench',
+        'end-to-end sweep: the job for each workers × partitions pair, plus a naive Map baseline',
+        (y) =>
+          y.options({
+            workers: {
+              type: 'string',
+              describe: 'worker counts to sweep, comma-separated (default 0,1,2 and powers of two ≤ cores)',
+            },
+            partitions: {
+              type: 'string',
+              describe:
+                'partition counts to sweep, comma-separated (default 1,16,128,1024; --quick 1,128,1024)',
+            },
+            events: { type: 'number', describe: 'events per run (default 10,000,000; --quick 2,000,000)' },
+            repeat: {
+              type: 'number',
+              describe: 'runs per combination; the median is kept (default 5; --quick 1)',
+            },
+            out: {
+              type: 'string',
+              default: '.bench-out',
+              describe: 'directory for results.json, results.md and chart.svg',
+            },
+            quick: { type: 'boolean', default: false, describe: 'a short sweep (under a minute on 2 cores)' },
+          }),
+        async (args) => {
+          exitCode = await benchCommand(args);
+        },
+      )
+      .demandCommand(1, 'name a command: run, generate or bench')
       .strict()
       .exitProcess(false)
       .fail((message, error) => {

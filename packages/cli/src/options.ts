@@ -14,6 +14,22 @@ export function integerFlag(
   return value;
 }
 
+/**
+ * Checks a comma-separated list of integers, each in [min, max] (`--workers 0,1,2`); returns them
+ * sorted and without duplicates. Bad values are exit code 2 with one line.
+ */
+export function integerListFlag(name: string, value: unknown, min: number, max: number): number[] {
+  const items =
+    typeof value === 'number' ? [String(value)] : typeof value === 'string' ? value.split(',') : [];
+  const numbers = items.map((item) => (/^\s*-?\d+\s*$/.test(item) ? Number(item) : Number.NaN));
+  if (numbers.length === 0 || !numbers.every((n) => Number.isSafeInteger(n) && n >= min && n <= max)) {
+    throw usageError(
+      `--${name} must be a comma-separated list of integers in ${min}..${max}, got ${formatValue(value)}`,
+    );
+  }
+  return [...new Set(numbers)].sort((a, b) => a - b);
+}
+
 export function rateFlag(name: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
     throw usageError(`--${name} must be a number in [0, 1], got ${formatValue(value)}`);

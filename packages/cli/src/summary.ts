@@ -13,6 +13,8 @@ export interface RunStats {
   liveAddresses: number;
   p50BatchMs: number;
   p99BatchMs: number;
+  /** Peak resident set size of the process (`process.resourceUsage().maxRSS`), in bytes. */
+  peakRssBytes: number;
   machine: string;
   source: string;
   interrupted: boolean;

@@ -107,6 +107,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     liveAddresses: summary.liveKeys,
     p50BatchMs: summary.p50BatchMs,
     p99BatchMs: summary.p99BatchMs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
     machine: machine.name,
     source: source.name,
     interrupted: summary.interrupted,

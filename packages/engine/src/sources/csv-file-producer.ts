@@ -15,11 +15,14 @@ export function createChunkProducer(config: CsvFileSourceConfig): ChunkProducer 
   const rejects = new RejectLedger();
   const parser = new CsvParser(new EventLookup(config.eventNames), rejects);
   let fd: number | undefined;
+  let readBuffer = Buffer.alloc(0);
+  let batch: EventBatch = { count: 0, addresses: new Uint32Array(0), types: new Uint8Array(0) };
 
   const read = (start: number, end: number): Buffer => {
     try {
       fd ??= openSync(path, 'r');
-      const buffer = Buffer.allocUnsafe(end - start);
+      if (readBuffer.length < end - start) readBuffer = Buffer.allocUnsafe(end - start);
+      const buffer = readBuffer.subarray(0, end - start);
       let filled = 0;
       while (filled < buffer.length) {
         const n = readSync(fd, buffer, filled, buffer.length - filled, start + filled);
@@ -53,11 +56,11 @@ export function createChunkProducer(config: CsvFileSourceConfig): ChunkProducer 
         else if (readStart + bytes.length >= size) last = bytes.length;
         else last = bytes.lastIndexOf(NEWLINE, ownedEnd - 1) + 1 || first;
       }
-      const batch: EventBatch = {
-        count: 0,
-        addresses: new Uint32Array(maxEventsIn(last - first)),
-        types: new Uint8Array(maxEventsIn(last - first)),
-      };
+      const capacity = maxEventsIn(last - first);
+      if (batch.addresses.length < capacity) {
+        batch = { count: 0, addresses: new Uint32Array(capacity), types: new Uint8Array(capacity) };
+      }
+      batch.count = 0;
       const records = bytes.subarray(first, last);
       parser.restart(chunk === 0);
       parser.parse(records, records.length, true, batch, readStart + first);

@@ -22,7 +22,10 @@ export interface ParallelSource {
   name: string;
 }
 
-/** Produces the chunks of its splits, each split's in increasing index order. */
+/**
+ * Produces the chunks of its splits, each split's in increasing index order. The returned batch
+ * may be reused by the next call (the engine copies it into parts before asking for another).
+ */
 export interface ChunkProducer {
   produce(chunk: number): EventBatch;
   /** Rejected records so far, by reason. */

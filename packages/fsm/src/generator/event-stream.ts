@@ -89,7 +89,8 @@ export class GeneratorChunks {
     this.plan = planGenerator(options);
   }
 
-  produce(chunk: number): EventBatch {
+  /** Chunk `chunk`, written into `into` when it is large enough (else into new arrays). */
+  produce(chunk: number, into?: EventBatch): EventBatch {
     const { plan } = this;
     const index = chunk % plan.splits;
     let split = this.splitGenerators.get(index);
@@ -98,10 +99,13 @@ export class GeneratorChunks {
       this.splitGenerators.set(index, split);
     }
     const count = Math.min(plan.chunkSize, plan.events - chunk * plan.chunkSize);
-    const addresses = new Uint32Array(count);
-    const types = new Uint8Array(count);
-    split.fill(addresses, types, 0, count);
-    return { count, addresses, types };
+    const batch =
+      into !== undefined && into.addresses.length >= count
+        ? into
+        : { count, addresses: new Uint32Array(count), types: new Uint8Array(count) };
+    split.fill(batch.addresses, batch.types, 0, count);
+    batch.count = count;
+    return batch;
   }
 }
 

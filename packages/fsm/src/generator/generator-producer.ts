@@ -1,4 +1,4 @@
-import type { ChunkProducer } from '@statecraft/engine';
+import { type ChunkProducer, createEventBatch } from '@statecraft/engine';
 import { compileMachine } from '../machine/compile.js';
 import { GeneratorChunks } from './event-stream.js';
 import type { GeneratorSourceConfig } from './generator-source.js';
@@ -6,5 +6,6 @@ import type { GeneratorSourceConfig } from './generator-source.js';
 /** Loaded by the worker threads of a job whose source is `generatorSource(...)`. */
 export function createChunkProducer(config: GeneratorSourceConfig): ChunkProducer {
   const chunks = new GeneratorChunks({ ...config, machine: compileMachine(config.machine) });
-  return { produce: (chunk) => chunks.produce(chunk) };
+  const scratch = createEventBatch(config.chunkSize);
+  return { produce: (chunk) => chunks.produce(chunk, scratch) };
 }

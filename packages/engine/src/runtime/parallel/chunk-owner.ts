@@ -20,6 +20,7 @@ export class ChunkOwner {
   constructor(
     private readonly operator: KeyedOperator,
     private readonly results: OutPort,
+    private readonly onApplied: (part: PartMessage) => void = () => undefined,
   ) {}
 
   get events(): number {
@@ -47,6 +48,7 @@ export class ChunkOwner {
     if (part.count > 0) this.operator.process(part, this.out);
     this.applied += part.count;
     this.nextChunk++;
+    this.onApplied(part);
     const columns = this.out.take();
     this.results.postMessage({ t: 'out', chunk: part.chunk, events: part.count, ...columns }, [
       columns.positions.buffer as ArrayBuffer,

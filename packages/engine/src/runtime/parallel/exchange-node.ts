@@ -1,10 +1,28 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { WorkerPart } from '../../batch.js';
 import { serializeError } from '../../errors.js';
+import { PartPool } from '../../partitioning/part-pool.js';
 import { Partitioner } from '../../partitioning/partitioner.js';
 import { chunksOfProducer, loadChunkProducer } from '../../sources/parallel-source.js';
 import { loadOperator } from '../load-operator.js';
 import { ChunkOwner } from './chunk-owner.js';
-import type { ControlMessage, ExchangeResult, ExchangeTask, OutMessage, PartMessage } from './protocol.js';
+import type {
+  ControlMessage,
+  ExchangeResult,
+  ExchangeTask,
+  OutMessage,
+  PartMessage,
+  RecycleMessage,
+} from './protocol.js';
+
+function transferList(part: WorkerPart): ArrayBuffer[] {
+  return [
+    part.addresses.buffer as ArrayBuffer,
+    part.types.buffer as ArrayBuffer,
+    part.keyGroups.buffer as ArrayBuffer,
+    part.positions.buffer as ArrayBuffer,
+  ];
+}
 
 /** The hosted producers' chunks, merged in increasing order. */
 function hostedChunks(task: Pick<ExchangeTask, 'producers' | 'sourceParallelism' | 'source'>): number[] {
@@ -31,10 +49,22 @@ export async function serveExchangeNode(
   const operator = await loadOperator(task.operator, task.context);
   const producer = task.producers.length > 0 ? await loadChunkProducer(task.source) : undefined;
   const chunks = hostedChunks(task);
-  const partitioner = new Partitioner(task.threads, task.partitions);
-  const owner = new ChunkOwner(operator, {
-    postMessage: (message: OutMessage, transfer) => control.postMessage(message, transfer),
-  });
+  const pool = new PartPool(task.threads);
+  const partitioner = new Partitioner(task.threads, task.partitions, pool);
+  const recycle = (part: PartMessage) => {
+    const { addresses, types, keyGroups, positions } = part;
+    if (part.from === task.thread) {
+      pool.give(task.thread, { count: 0, addresses, types, keyGroups, positions });
+      return;
+    }
+    const message: RecycleMessage = { t: 'recycle', addresses, types, keyGroups, positions };
+    peers[part.from]?.postMessage(message, transferList(part));
+  };
+  const owner = new ChunkOwner(
+    operator,
+    { postMessage: (message: OutMessage, transfer) => control.postMessage(message, transfer) },
+    recycle,
+  );
   const ports = [control, ...peers.filter((port): port is MessagePort => port !== undefined)];
 
   // Failures resolve with the error serialized, so its code (e.g. INPUT_UNREADABLE) survives the
@@ -71,17 +101,22 @@ export async function serveExchangeNode(
       try {
         const parts = partitioner.splitAll(producer.produce(chunk));
         parts.forEach((part, thread) => {
-          const message: PartMessage = { t: 'part', chunk, ...part };
+          const { count, addresses, types, keyGroups, positions } = part;
+          const message: PartMessage = {
+            t: 'part',
+            chunk,
+            from: task.thread,
+            count,
+            addresses,
+            types,
+            keyGroups,
+            positions,
+          };
           if (thread === task.thread) {
             receive(message);
             return;
           }
-          peers[thread]!.postMessage(message, [
-            part.addresses.buffer as ArrayBuffer,
-            part.types.buffer as ArrayBuffer,
-            part.keyGroups.buffer as ArrayBuffer,
-            part.positions.buffer as ArrayBuffer,
-          ]);
+          peers[thread]!.postMessage(message, transferList(part));
         });
       } catch (error) {
         fail(error);
@@ -97,7 +132,15 @@ export async function serveExchangeNode(
       setImmediate(produceNext);
     };
 
-    for (const peer of peers) peer?.on('message', receive);
+    peers.forEach((peer, thread) => {
+      peer?.on('message', (message: PartMessage | RecycleMessage) => {
+        if (message.t === 'part') receive(message);
+        else if (!stopped) {
+          const { addresses, types, keyGroups, positions } = message;
+          pool.give(thread, { count: 0, addresses, types, keyGroups, positions });
+        }
+      });
+    });
     control.on('message', (message: ControlMessage) => {
       if (message.t === 'grant') {
         granted = Math.max(granted, message.upTo);

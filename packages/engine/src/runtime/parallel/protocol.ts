@@ -33,11 +33,22 @@ export interface ExchangeResult {
 /** Main → thread. `grant`: chunks with index ≤ upTo may be produced. */
 export type ControlMessage = { t: 'grant'; upTo: number } | { t: 'end' };
 
-/** Producer → owner: the owner's part of a chunk (possibly empty). */
+/** Producer → owner: the owner's part of a chunk (possibly empty). Arrays may exceed `count`. */
 export interface PartMessage {
   t: 'part';
   chunk: number;
+  /** The producing thread, to which the buffers go back once applied. */
+  from: number;
   count: number;
+  addresses: Uint32Array;
+  types: Uint8Array;
+  keyGroups: Uint32Array;
+  positions: Uint32Array;
+}
+
+/** Owner → producer: an applied part's buffers, for reuse. */
+export interface RecycleMessage {
+  t: 'recycle';
   addresses: Uint32Array;
   types: Uint8Array;
   keyGroups: Uint32Array;
