@@ -1,4 +1,5 @@
 import type { OutputColumns } from '../batch.js';
+import { SinkError } from '../errors.js';
 import type { OutputSink } from '../sinks/sink.js';
 import { mergeByPosition } from './merge.js';
 
@@ -39,8 +40,11 @@ export class OrderedCollector {
     return this.outputs;
   }
 
-  get error(): unknown {
-    return this.failure;
+  /** The sink's failure, as a SinkError, once a write has failed. */
+  get error(): SinkError | undefined {
+    if (this.failure === undefined || this.failure instanceof SinkError) return this.failure;
+    const reason = this.failure instanceof Error ? this.failure.message : String(this.failure);
+    return new SinkError(reason, this.failure);
   }
 
   expect(chunk: number, parts: number): void {

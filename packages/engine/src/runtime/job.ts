@@ -1,6 +1,6 @@
 import type { EventBatch, OutputColumns } from '../batch.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
-import { SinkError, type StatecraftError } from '../errors.js';
+import type { StatecraftError } from '../errors.js';
 import { Partitioner } from '../partitioning/partitioner.js';
 import { closeSink } from '../sinks/close-sink.js';
 import { isParallelSource, loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
@@ -84,10 +84,7 @@ async function runSequential(
 
   const throwIfFailed = () => {
     if (failure !== undefined) throw failure;
-    if (collector.error !== undefined) {
-      const reason = collector.error instanceof Error ? collector.error.message : String(collector.error);
-      throw collector.error instanceof SinkError ? collector.error : new SinkError(reason, collector.error);
-    }
+    if (collector.error !== undefined) throw collector.error;
   };
   const stalled = () => failure !== undefined || collector.error !== undefined;
   const hasCapacity = () => collector.backlog < maxBacklog && inFlight.every((n) => n < maxInFlightPerWorker);

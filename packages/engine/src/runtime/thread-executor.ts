@@ -1,17 +1,17 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { WorkerPart } from '../batch.js';
 import { WorkerFailedError } from '../errors.js';
 import type { OperatorSpec } from '../operator.js';
 import { keyGroupRange } from '../partitioning/key-groups.js';
 import type { Executor, ExecutorListener } from './executor.js';
-import { workerEntryUrl } from './module-url.js';
+import { createWorkerPool, type WorkerLimits } from './worker-pool.js';
 import type { FromWorker, ToWorker, WorkerResult, WorkerTask } from './worker-protocol.js';
 
 export interface ThreadExecutorOptions {
   workers: number;
   partitions: number;
-  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+  resourceLimits?: WorkerLimits | undefined;
 }
 
 /**
@@ -33,16 +33,7 @@ export class ThreadExecutor implements Executor {
   ) {
     const { workers, partitions } = options;
     this.slots = workers;
-    this.pool = new Piscina({
-      filename: workerEntryUrl(),
-      minThreads: workers,
-      maxThreads: workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-    });
-    // Errors of threads whose task was already settled (e.g. during shutdown after a failure).
-    this.pool.on('error', (error: unknown) => this.fail(-1, error));
+    this.pool = createWorkerPool(workers, options.resourceLimits, (error) => this.fail(-1, error));
     for (let w = 0; w < workers; w++) {
       const { port1, port2 } = new MessageChannel();
       const { start, end } = keyGroupRange(w, workers, partitions);

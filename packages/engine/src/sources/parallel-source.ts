@@ -1,5 +1,5 @@
 import type { EventBatch } from '../batch.js';
-import { enableTypeScriptModules, isTypeScriptModule } from '../runtime/module-url.js';
+import { importFactory } from '../runtime/import-factory.js';
 import type { RejectReason } from './reject.js';
 
 /**
@@ -57,17 +57,6 @@ export function* chunksOfProducer(
 }
 
 export async function loadChunkProducer(source: ParallelSource): Promise<ChunkProducer> {
-  let module: { createChunkProducer?: unknown };
-  try {
-    if (isTypeScriptModule(source.module)) await enableTypeScriptModules();
-    module = (await import(source.module)) as { createChunkProducer?: unknown };
-  } catch (error) {
-    throw new Error(`cannot load source module ${source.module}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (typeof module.createChunkProducer !== 'function') {
-    throw new Error(`source module ${source.module} does not export a createChunkProducer function`);
-  }
-  return (module.createChunkProducer as CreateChunkProducer)(source.config);
+  const create = await importFactory<CreateChunkProducer>(source.module, 'createChunkProducer', 'source');
+  return create(source.config);
 }

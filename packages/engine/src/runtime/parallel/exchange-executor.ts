@@ -1,22 +1,24 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { deserializeError, type StatecraftError, WorkerFailedError } from '../../errors.js';
 import type { OperatorSpec } from '../../operator.js';
 import { keyGroupRange } from '../../partitioning/key-groups.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ExecutorListener } from '../executor.js';
-import { workerEntryUrl } from '../module-url.js';
-import type { ControlMessage, ExchangeResult, ExchangeTask, OutMessage } from './protocol.js';
+import { createWorkerPool, type WorkerLimits } from '../worker-pool.js';
+import type { ControlMessage, ExchangeResult, ExchangeTask, OutMessage, ReadyMessage } from './protocol.js';
 
 export interface ExchangeExecutorOptions {
   workers: number;
   partitions: number;
   sourceParallelism: number;
-  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+  resourceLimits?: WorkerLimits | undefined;
 }
 
 export interface ExchangeListener extends Pick<ExecutorListener, 'onFailure'> {
   onOutput(thread: number, message: OutMessage): void;
+  /** Every thread has loaded its operator and producer. */
+  onReady(): void;
 }
 
 /**
@@ -30,6 +32,7 @@ export class ExchangeExecutor {
   private readonly controls: MessagePort[] = [];
   private readonly tasks: Promise<ExchangeResult>[] = [];
   private stopped = false;
+  private readyThreads = 0;
 
   constructor(
     operator: OperatorSpec,
@@ -38,16 +41,9 @@ export class ExchangeExecutor {
     private readonly listener: ExchangeListener,
   ) {
     const { workers, partitions, sourceParallelism } = options;
-    this.pool = new Piscina({
-      filename: workerEntryUrl(),
-      minThreads: workers,
-      maxThreads: workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-    });
-    // Errors of threads whose task was already settled (e.g. during shutdown after a failure).
-    this.pool.on('error', (error: unknown) => this.fail(WorkerFailedError.from(-1, error)));
+    this.pool = createWorkerPool(workers, options.resourceLimits, (error) =>
+      this.fail(WorkerFailedError.from(-1, error)),
+    );
     const peers: (MessagePort | undefined)[][] = Array.from({ length: workers }, () => new Array(workers));
     for (let a = 0; a < workers; a++) {
       for (let b = a + 1; b < workers; b++) {
@@ -75,7 +71,10 @@ export class ExchangeExecutor {
         control: port2,
         peers: threadPeers,
       };
-      port1.on('message', (message: OutMessage) => this.listener.onOutput(thread, message));
+      port1.on('message', (message: OutMessage | ReadyMessage) => {
+        if (message.t === 'out') this.listener.onOutput(thread, message);
+        else if (++this.readyThreads === workers) this.listener.onReady();
+      });
       const transfer = [port2, ...threadPeers.filter((port): port is MessagePort => port !== undefined)];
       const run = (this.pool.run(task, { transferList: transfer }) as Promise<ExchangeResult>).then(
         (result) => {

@@ -1,5 +1,5 @@
 import { OrderedCollector } from '../../collect/ordered-collector.js';
-import { SinkError, type StatecraftError } from '../../errors.js';
+import type { StatecraftError } from '../../errors.js';
 import { closeSink } from '../../sinks/close-sink.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ResolvedJobOptions } from '../job-options.js';
@@ -26,6 +26,8 @@ export async function runExchangeJob(
   const window = config.maxInFlightPerWorker * Math.max(workers, sourceParallelism);
   let failure: StatecraftError | undefined;
   let events = 0;
+  // Grants wait until every thread is up, so batch latencies measure processing, not start-up.
+  let ready = false;
   const executor = new ExchangeExecutor(
     config.operator,
     source,
@@ -37,6 +39,10 @@ export async function runExchangeJob(
       },
       onFailure(error) {
         failure ??= error;
+        progress.notify();
+      },
+      onReady() {
+        ready = true;
         progress.notify();
       },
     },
@@ -57,17 +63,12 @@ export async function runExchangeJob(
     for (;;) {
       if (stalled()) break;
       if (signal?.aborted) interrupted = true;
-      if (!interrupted) grantUpTo(collector.chunksWritten + window);
+      if (!interrupted && ready) grantUpTo(collector.chunksWritten + window);
       if (collector.chunksWritten >= granted && (interrupted || granted >= source.chunks)) break;
       await progress.wait();
     }
     if (failure !== undefined) throw failure;
-    if (collector.error !== undefined) {
-      const error = collector.error;
-      throw error instanceof SinkError
-        ? error
-        : new SinkError((error as Error).message ?? String(error), error);
-    }
+    if (collector.error !== undefined) throw collector.error;
     const results = await executor.finish();
     if (failure !== undefined) throw failure;
     await closeSink(sink);

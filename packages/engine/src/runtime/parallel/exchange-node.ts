@@ -12,6 +12,7 @@ import type {
   ExchangeTask,
   OutMessage,
   PartMessage,
+  ReadyMessage,
   RecycleMessage,
 } from './protocol.js';
 
@@ -141,6 +142,7 @@ export async function serveExchangeNode(
         }
       });
     });
+    control.postMessage({ t: 'ready' } satisfies ReadyMessage);
     control.on('message', (message: ControlMessage) => {
       if (message.t === 'grant') {
         granted = Math.max(granted, message.upTo);

@@ -55,6 +55,11 @@ export interface RecycleMessage {
   positions: Uint32Array;
 }
 
+/** Thread → main, once its operator and producer are loaded. */
+export interface ReadyMessage {
+  t: 'ready';
+}
+
 /** Owner → main: outputs of one applied part; `events` is the part's event count. */
 export interface OutMessage {
   t: 'out';
