@@ -101,6 +101,8 @@ export async function serveExchangeNode(
       cursor++;
       try {
         const parts = partitioner.splitAll(producer.produce(chunk));
+        // Other owners' parts go out first, so they work on them while this thread applies its own.
+        let own: PartMessage | undefined;
         parts.forEach((part, thread) => {
           const { count, addresses, types, keyGroups, positions } = part;
           const message: PartMessage = {
@@ -113,12 +115,10 @@ export async function serveExchangeNode(
             keyGroups,
             positions,
           };
-          if (thread === task.thread) {
-            receive(message);
-            return;
-          }
-          peers[thread]!.postMessage(message, transferList(part));
+          if (thread === task.thread) own = message;
+          else peers[thread]!.postMessage(message, transferList(part));
         });
+        if (own !== undefined) receive(own);
       } catch (error) {
         fail(error);
         return;
