@@ -52,13 +52,6 @@ export class BadRecordError extends StatecraftError {
   }
 }
 
-/** The job was stopped through its AbortSignal before the source ended. */
-export class JobAbortedError extends StatecraftError {
-  constructor() {
-    super('JOB_ABORTED', 'job aborted');
-  }
-}
-
 /** The sink could not be written (closed pipe, full disk, ...). */
 export class SinkError extends StatecraftError {
   constructor(message: string, cause?: unknown) {

@@ -8,7 +8,6 @@ export {
   InputError,
   InvalidJobOptionsError,
   isStatecraftError,
-  JobAbortedError,
   SinkError,
   StatecraftError,
   WorkerFailedError,
