@@ -47,8 +47,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           y.options({
             ...generatorOptions,
             events: { ...generatorOptions.events, default: 10_000_000 },
-            input: { type: 'string', describe: 'events file (csv; .gz is inflated) or - for stdin' },
-            'input-format': { type: 'string', choices: ['csv', 'ndjson', 'flink-binary'] },
+            input: {
+              type: 'string',
+              describe: 'events file (csv, ndjson or flink-binary; .gz is inflated) or - for stdin',
+            },
+            'input-format': {
+              type: 'string',
+              choices: ['csv', 'ndjson', 'flink-binary'],
+              describe: 'input format (default: from the extension: .ndjson/.jsonl, .bin, else csv)',
+            },
             workers: {
               type: 'number',
               default: availableParallelism(),
@@ -89,7 +96,12 @@ export async function main(argv: readonly string[]): Promise<number> {
               demandOption: 'give --out <file> (or - for stdout)',
               describe: 'events file',
             },
-            format: { type: 'string', choices: ['csv', 'ndjson', 'flink-binary'], default: 'csv' },
+            format: {
+              type: 'string',
+              choices: ['csv', 'ndjson', 'flink-binary'],
+              default: 'csv',
+              describe: 'events file format',
+            },
           }),
         async (args) => {
           exitCode = await generateCommand({

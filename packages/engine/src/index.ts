@@ -13,7 +13,9 @@ export {
   WorkerFailedError,
 } from './errors.js';
 export { CSV_EVENTS_HEADER, formatCsvEvents } from './formats/csv-events.js';
+export { encodeFlinkBinaryEvents } from './formats/flink-binary-events.js';
 export { formatAddress } from './formats/ipv4.js';
+export { formatNdjsonEvents } from './formats/ndjson-events.js';
 export type { CreateOperator, KeyedOperator, OperatorContext, OperatorSpec } from './operator.js';
 export { fmix32 } from './partitioning/fmix32.js';
 export {
@@ -39,8 +41,21 @@ export { CsvParser, MAX_LINE_BYTES, maxEventsIn, parseAddress } from './sources/
 export type { CsvSourceOptions } from './sources/csv-source.js';
 export { CsvSource, DEFAULT_CHUNK_BYTES } from './sources/csv-source.js';
 export { EventLookup } from './sources/event-lookup.js';
+export type { FileSourceConfig } from './sources/file-source.js';
+export { fileSource } from './sources/file-source.js';
+export { FLINK_RECORD_BYTES, FlinkBinaryParser } from './sources/flink-binary-parser.js';
+export { INPUT_FORMATS, isInputFormat, recordFormat } from './sources/input-formats.js';
+export { NdjsonParser } from './sources/ndjson-parser.js';
 export type { ChunkProducer, CreateChunkProducer, ParallelSource } from './sources/parallel-source.js';
 export { chunksOfProducer, isParallelSource, producerOfChunk } from './sources/parallel-source.js';
+export type { InputFormat, RecordFormat, RecordParser } from './sources/record-format.js';
+export type { RecordStreamSourceOptions } from './sources/record-stream-source.js';
+export { RecordStreamSource } from './sources/record-stream-source.js';
 export type { RejectedRecord, RejectReason } from './sources/reject.js';
-export { REJECT_DESCRIPTIONS, REJECT_REASONS, RejectLedger } from './sources/reject.js';
+export {
+  CSV_REJECT_REASONS,
+  REJECT_DESCRIPTIONS,
+  REJECT_REASONS,
+  RejectLedger,
+} from './sources/reject.js';
 export { AddressTable } from './state/address-table.js';

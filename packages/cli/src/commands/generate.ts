@@ -1,4 +1,14 @@
-import { CSV_EVENTS_HEADER, formatCsvEvents, StreamWriter } from '@statecraft/engine';
+import {
+  CSV_EVENTS_HEADER,
+  type EventBatch,
+  encodeFlinkBinaryEvents,
+  formatCsvEvents,
+  formatNdjsonEvents,
+  INPUT_FORMATS,
+  type InputFormat,
+  isInputFormat,
+  StreamWriter,
+} from '@statecraft/engine';
 import { generateChunks } from '@statecraft/fsm';
 import { usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
@@ -19,8 +29,10 @@ export interface GenerateArgs {
 
 /** `statecraft generate`: writes exactly the event stream `run` generates with the same flags. */
 export async function generateCommand(args: GenerateArgs): Promise<number> {
-  if (args.format !== 'csv')
-    throw usageError(`--format ${args.format} is not supported yet (supported: csv)`);
+  const format = args.format;
+  if (!isInputFormat(format)) {
+    throw usageError(`--format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
+  }
   const machine = await resolveMachine(args.machine);
   const chunks = generateChunks({
     machine,
@@ -33,9 +45,10 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
   const writer = new StreamWriter(output.stream, output.name);
   const started = performance.now();
   let written = 0;
-  await writer.write(CSV_EVENTS_HEADER);
+  const encode = encoder(format, machine.eventNames);
+  if (format === 'csv') await writer.write(CSV_EVENTS_HEADER);
   for (const batch of chunks) {
-    await writer.write(formatCsvEvents(batch, machine.eventNames));
+    await writer.write(encode(batch));
     written += batch.count;
   }
   await writer.finish(output.owned);
@@ -44,4 +57,16 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
     process.stderr.write(`generated ${written} events into ${output.name} in ${seconds.toFixed(2)} s\n`);
   }
   return ExitCode.ok;
+}
+
+/** How a chunk of events is written in each input format. */
+function encoder(format: InputFormat, eventNames: readonly string[]): (batch: EventBatch) => string | Buffer {
+  switch (format) {
+    case 'csv':
+      return (batch) => formatCsvEvents(batch, eventNames);
+    case 'ndjson':
+      return (batch) => formatNdjsonEvents(batch, eventNames);
+    case 'flink-binary':
+      return encodeFlinkBinaryEvents;
+  }
 }

@@ -1,11 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import {
-  CsvSource,
-  csvFileSource,
   DEFAULT_CHUNK_BYTES,
   type EventBatch,
+  fileSource,
+  INPUT_FORMATS,
+  type InputFormat,
+  isInputFormat,
   type JobSummary,
   type ParallelSource,
+  RecordStreamSource,
   runJob,
   TextStreamSink,
 } from '@statecraft/engine';
@@ -130,35 +133,42 @@ function prepareSource(args: RunArgs, machine: CompiledMachine): PreparedSource 
     return { chunks, name: 'generator', rejected: () => ({}), close: () => undefined };
   }
   const format = args.inputFormat ?? inferFormat(args.input);
-  if (format !== 'csv') {
-    throw usageError(`--input-format ${format} is not supported yet (supported: csv)`);
+  if (!isInputFormat(format)) {
+    throw usageError(`--input-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
   }
   if (args.input !== '-' && !args.input.endsWith('.gz') && args.deadLetter === undefined && !args.strict) {
     checkReadableFile(args.input);
-    const chunks = csvFileSource(args.input, { eventNames: machine.eventNames });
+    const chunks = fileSource(args.input, { eventNames: machine.eventNames, format });
     return { chunks, name: args.input, rejected: (summary) => summary.rejects, close: () => undefined };
   }
-  return sequentialCsv({ ...args, input: args.input }, machine);
+  return sequentialInput({ ...args, input: args.input }, format, machine);
 }
 
 /**
  * Stdin, gzip, or a run that must see rejected records in file order (dead letters, --strict):
  * the input is read and parsed on the main thread, in order, with line numbers.
  */
-function sequentialCsv(args: RunArgs & { input: string }, machine: CompiledMachine): PreparedSource {
+function sequentialInput(
+  args: RunArgs & { input: string },
+  format: InputFormat,
+  machine: CompiledMachine,
+): PreparedSource {
   const input = openInput(args.input, DEFAULT_CHUNK_BYTES);
   const deadLetter =
-    args.deadLetter === undefined ? undefined : new DeadLetterFile(args.deadLetter, input.name);
-  const csv = new CsvSource(input.stream, {
+    args.deadLetter === undefined
+      ? undefined
+      : new DeadLetterFile(args.deadLetter, input.name, format === 'flink-binary' ? 'hex' : 'text');
+  const source = new RecordStreamSource(input.stream, {
+    format,
     eventNames: machine.eventNames,
     name: input.name,
     strict: args.strict,
     ...(deadLetter === undefined ? {} : { onReject: (record) => deadLetter.add(record) }),
   });
   return {
-    chunks: csv,
+    chunks: source,
     name: input.name,
-    rejected: () => Object.fromEntries(Object.entries(csv.rejects.counts).filter(([, n]) => n > 0)),
+    rejected: () => source.rejects.nonZero(),
     close: () => {
       deadLetter?.close();
       if (input.stream !== process.stdin) input.stream.destroy();

@@ -6,7 +6,8 @@ import { describeFsError } from './open-input.js';
 
 /**
  * Keeps rejected records, one JSON object per line: where it was (`line`, byte `offset`), why
- * (`reason`), and the record as text (`record`, invalid UTF-8 shown as U+FFFD).
+ * (`reason`), and the record as text (`record`, invalid UTF-8 shown as U+FFFD), or for binary
+ * inputs as hexadecimal bytes.
  */
 export class DeadLetterFile {
   private readonly fd: number;
@@ -16,6 +17,7 @@ export class DeadLetterFile {
   constructor(
     private readonly path: string,
     private readonly inputName: string,
+    private readonly encoding: 'text' | 'hex' = 'text',
   ) {
     try {
       this.fd = openSync(path, 'w');
@@ -30,7 +32,7 @@ export class DeadLetterFile {
       line: record.line,
       offset: record.offset,
       reason: record.reason,
-      record: Buffer.from(record.raw).toString('utf8'),
+      record: Buffer.from(record.raw).toString(this.encoding === 'hex' ? 'hex' : 'utf8'),
     })}\n`;
     this.buffered.push(line);
     this.bufferedBytes += line.length;

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { SinkError } from '../errors.js';
 
 /**
- * Writes text to a Writable, waiting for 'drain' when its buffer is full, and turns the stream's
+ * Writes text (or bytes) to a Writable, waiting for 'drain' when its buffer is full, and turns the stream's
  * errors into a one-line SinkError on the next write or at the end.
  */
 export class StreamWriter {
@@ -17,9 +17,9 @@ export class StreamWriter {
     });
   }
 
-  async write(text: string): Promise<void> {
+  async write(data: string | Uint8Array): Promise<void> {
     this.check();
-    if (text.length > 0 && !this.stream.write(text)) await this.settled('drain');
+    if (data.length > 0 && !this.stream.write(data)) await this.settled('drain');
     this.check();
   }
 

@@ -1,5 +1,6 @@
 import type { EventBatch } from '../batch.js';
 import type { EventLookup } from './event-lookup.js';
+import type { RecordParser } from './record-format.js';
 import type { RejectLedger, RejectReason } from './reject.js';
 
 const NEWLINE = 0x0a;
@@ -30,7 +31,7 @@ const isBlank = (byte: number) => byte === SPACE || byte === TAB;
  * on line 1, LF or CRLF) straight from bytes into columnar batches. Bad records are rejected with
  * their line, byte offset and reason; the records around them are kept.
  */
-export class CsvParser {
+export class CsvParser implements RecordParser {
   private line = 0;
   /** The line that may be a header: 1 at the start of an input, 0 (none) inside a file chunk. */
   private headerLine = 1;

@@ -5,7 +5,11 @@ export type RejectReason =
   | 'bad-address'
   | 'address-out-of-range'
   | 'unknown-event'
-  | 'line-too-long';
+  | 'line-too-long'
+  | 'not-json'
+  | 'not-an-object'
+  | 'missing-field'
+  | 'truncated-record';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'empty-line',
@@ -14,6 +18,10 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'address-out-of-range',
   'unknown-event',
   'line-too-long',
+  'not-json',
+  'not-an-object',
+  'missing-field',
+  'truncated-record',
 ];
 
 export const REJECT_DESCRIPTIONS: Readonly<Record<RejectReason, string>> = {
@@ -23,9 +31,16 @@ export const REJECT_DESCRIPTIONS: Readonly<Record<RejectReason, string>> = {
   'address-out-of-range': 'address out of range (IPv4 octets are 0..255, integers 0..4294967295)',
   'unknown-event': 'unknown event type',
   'line-too-long': 'line longer than the maximum record length',
+  'not-json': 'not a JSON value',
+  'not-an-object': 'not a JSON object',
+  'missing-field': 'missing the "address" or "type" field',
+  'truncated-record': 'truncated record at the end of the input (fewer than 8 bytes)',
 };
 
-/** A rejected record: where it was and why. `line` is 1-based; `offset` is the byte offset of its start. */
+/**
+ * A rejected record: where it was and why. `line` is 1-based (0 for binary records and for
+ * records of a parallel file chunk cut off by the read window); `offset` is the byte offset of its start.
+ */
 export interface RejectedRecord {
   line: number;
   offset: number;
@@ -33,23 +48,39 @@ export interface RejectedRecord {
   raw: Uint8Array;
 }
 
-/** Counts rejected records by reason and passes each one on (to a dead-letter file, --strict, ...). */
+/** The reasons a CSV reader can give (the default set a ledger counts). */
+export const CSV_REJECT_REASONS: readonly RejectReason[] = [
+  'empty-line',
+  'column-count',
+  'bad-address',
+  'address-out-of-range',
+  'unknown-event',
+  'line-too-long',
+];
+
+/**
+ * Counts rejected records by reason and passes each one on (to a dead-letter file, --strict, ...).
+ * `counts` starts with a zero for each reason the input format can give.
+ */
 export class RejectLedger {
-  readonly counts: Record<RejectReason, number> = {
-    'empty-line': 0,
-    'column-count': 0,
-    'bad-address': 0,
-    'address-out-of-range': 0,
-    'unknown-event': 0,
-    'line-too-long': 0,
-  };
+  readonly counts: Partial<Record<RejectReason, number>> = {};
   total = 0;
 
-  constructor(private readonly onReject?: (record: RejectedRecord) => void) {}
+  constructor(
+    private readonly onReject?: (record: RejectedRecord) => void,
+    reasons: readonly RejectReason[] = CSV_REJECT_REASONS,
+  ) {
+    for (const reason of reasons) this.counts[reason] = 0;
+  }
 
   reject(record: RejectedRecord): void {
-    this.counts[record.reason]++;
+    this.counts[record.reason] = (this.counts[record.reason] ?? 0) + 1;
     this.total++;
     this.onReject?.(record);
+  }
+
+  /** The reasons that occurred, with their counts. */
+  nonZero(): Partial<Record<RejectReason, number>> {
+    return Object.fromEntries(Object.entries(this.counts).filter(([, n]) => n > 0));
   }
 }

@@ -1,0 +1,43 @@
+import { statSync } from 'node:fs';
+import { moduleBeside } from '../runtime/module-url.js';
+import { recordFormat } from './input-formats.js';
+import type { ParallelSource } from './parallel-source.js';
+import type { InputFormat } from './record-format.js';
+import { DEFAULT_CHUNK_BYTES } from './record-stream-source.js';
+
+export interface FileSourceConfig {
+  path: string;
+  size: number;
+  chunkBytes: number;
+  eventNames: readonly string[];
+  format: InputFormat;
+}
+
+/**
+ * A regular file of any input format as a parallel source: chunk k holds the records that start
+ * in bytes [k·chunkBytes, (k+1)·chunkBytes), so any thread can parse any chunk on its own, and the
+ * chunk sequence depends only on the file and the chunk size. For fixed-size records the chunk
+ * size is rounded up to a multiple of the record size, so chunks start on record starts.
+ */
+export function fileSource(
+  path: string,
+  options: { eventNames: readonly string[]; format?: InputFormat; chunkBytes?: number },
+): ParallelSource {
+  const format = options.format ?? 'csv';
+  const framing = recordFormat(format).framing;
+  const size = statSync(path).size;
+  let chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (framing.kind === 'fixed') {
+    chunkBytes = Math.max(1, Math.ceil(chunkBytes / framing.recordBytes)) * framing.recordBytes;
+  }
+  const chunks = Math.ceil(size / chunkBytes);
+  const config: FileSourceConfig = { path, size, chunkBytes, eventNames: options.eventNames, format };
+  return {
+    kind: 'parallel',
+    module: moduleBeside(import.meta.url, 'file-producer'),
+    config,
+    chunks,
+    splits: Math.max(1, chunks),
+    name: path,
+  };
+}
