@@ -3,7 +3,20 @@
  * partitioner and the generator, each over one 65,536-event batch. Prints medians and events/s.
  */
 import { availableParallelism, cpus } from 'node:os';
-import { AddressTable, OutputBuffer, Partitioner, type WorkerPart } from '@statecraft/engine';
+import {
+  AddressTable,
+  createEventBatch,
+  EventLookup,
+  encodeFlinkBinaryEvents,
+  formatCsvEvents,
+  formatNdjsonEvents,
+  type InputFormat,
+  OutputBuffer,
+  Partitioner,
+  RejectLedger,
+  recordFormat,
+  type WorkerPart,
+} from '@statecraft/engine';
 import {
   compileMachine,
   generateChunks,
@@ -65,6 +78,29 @@ const genAddresses = new Uint32Array(BATCH);
 const genTypes = new Uint8Array(BATCH);
 const partitioner = new Partitioner(2, PARTITIONS);
 
+/** ~4 MiB of input in each format, made from the generator's stream, parsed whole per iteration. */
+const PARSE_EVENTS = 262_144;
+const parseBatch = [
+  ...generateChunks({ machine, events: PARSE_EVENTS, chunkSize: PARSE_EVENTS, seed: 3 }),
+][0]!;
+const parseInputs = {
+  csv: Buffer.from(formatCsvEvents(parseBatch, machine.eventNames)),
+  ndjson: Buffer.from(formatNdjsonEvents(parseBatch, machine.eventNames)),
+  'flink-binary': encodeFlinkBinaryEvents(parseBatch),
+} as const;
+const parseTarget = createEventBatch(PARSE_EVENTS + 1);
+
+function parserBench(format: InputFormat): () => void {
+  const bytes = parseInputs[format];
+  const parser = recordFormat(format).createParser(new EventLookup(machine.eventNames), new RejectLedger());
+  return () => {
+    parseTarget.count = 0;
+    parser.restart(false);
+    parser.parse(bytes, bytes.length, true, parseTarget, 0);
+    if (parseTarget.count !== PARSE_EVENTS) throw new Error(`${format}: parsed ${parseTarget.count} events`);
+  };
+}
+
 const bench = new Bench({ time: Number(process.env.BENCH_TIME_MS ?? 1000), warmupTime: 200 });
 bench
   .add('state machine step (10k live addresses)', () => {
@@ -80,17 +116,21 @@ bench
   .add('partitioner split, W=2 P=128', () => {
     partitioner.split(part);
   })
-  .add('generator (one split)', () => generator.fill(genAddresses, genTypes, 0, BATCH));
+  .add('generator (one split)', () => generator.fill(genAddresses, genTypes, 0, BATCH))
+  .add('CSV parser', parserBench('csv'))
+  .add('NDJSON parser', parserBench('ndjson'))
+  .add('flink-binary parser', parserBench('flink-binary'));
 
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores`);
 await bench.run();
 const rows = bench.tasks.map((task) => {
   const result = task.result;
   if (result.state !== 'completed') return { benchmark: task.name, state: result.state };
+  const events = task.name.endsWith('parser') ? PARSE_EVENTS : BATCH;
   return {
     benchmark: task.name,
     'median ms / batch': Number(result.latency.p50.toFixed(3)),
-    'M events/s (median)': Number((BATCH / result.latency.p50 / 1000).toFixed(1)),
+    'M events/s (median)': Number((events / result.latency.p50 / 1000).toFixed(1)),
     samples: result.latency.samplesCount,
   };
 });

@@ -73,6 +73,10 @@ export class CsvParser implements RecordParser {
       let stop = newline;
       if (stop > start && bytes[stop - 1] === CR) stop--;
       this.line++;
+      if (this.parseCanonical(bytes, start, stop, batch)) {
+        start = newline + 1;
+        continue;
+      }
       const reason =
         stop - start > MAX_LINE_BYTES ? 'line-too-long' : this.parseLine(bytes, start, stop, batch);
       if (reason !== undefined) {
@@ -82,6 +86,50 @@ export class CsvParser implements RecordParser {
       start = newline + 1;
     }
     return end;
+  }
+
+  /**
+   * The fast path for the common shape: `a.b.c.d,t` or `n,t` with a one-byte event name, nothing
+   * else on the line. Accepts exactly what parseLine accepts for that shape; anything else (blanks,
+   * errors, longer names, a header) returns false and goes through parseLine.
+   */
+  private parseCanonical(bytes: Uint8Array, start: number, stop: number, batch: EventBatch): boolean {
+    if (stop - start < 3 || bytes[stop - 2] !== COMMA) return false;
+    const type = this.events.findByte(bytes[stop - 1]!);
+    if (type < 0) return false;
+    const comma = stop - 2;
+    let address = 0;
+    let octet = 0;
+    let digits = 0;
+    let dots = 0;
+    for (let i = start; i < comma; i++) {
+      const byte = bytes[i]!;
+      if (byte >= ZERO && byte <= NINE) {
+        octet = octet * 10 + (byte - ZERO);
+        digits++;
+      } else if (byte === DOT && digits > 0 && digits <= 3 && octet <= 255) {
+        address = address * 256 + octet;
+        octet = 0;
+        digits = 0;
+        dots++;
+      } else {
+        return false;
+      }
+    }
+    if (digits === 0) return false;
+    if (dots === 3) {
+      if (digits > 3 || octet > 255) return false;
+      address = address * 256 + octet;
+    } else if (dots === 0) {
+      if (digits > 10 || octet > MAX_ADDRESS) return false;
+      address = octet;
+    } else {
+      return false;
+    }
+    const n = batch.count++;
+    batch.addresses[n] = address;
+    batch.types[n] = type;
+    return true;
   }
 
   /** Appends the line's event to the batch, or returns why it is rejected. */

@@ -17,6 +17,11 @@ export class EventLookup {
     });
   }
 
+  /** The code of the one-byte name `byte`, or -1. */
+  findByte(byte: number): number {
+    return this.single[byte]!;
+  }
+
   /** The code of the name in bytes[start, end), or -1. */
   find(bytes: Uint8Array, start: number, end: number): number {
     if (end - start === 1) return this.single[bytes[start]!]!;
