@@ -45,10 +45,14 @@ export class InputError extends StatecraftError {
   }
 }
 
-/** A bad input record under strict mode: the message is `input:line: reason`. */
+/**
+ * A bad input record under strict mode: `input:line: reason` for line formats, and
+ * `input: byte offset: reason` for binary records, which have no lines.
+ */
 export class BadRecordError extends StatecraftError {
   constructor(input: string, line: number, offset: number, reason: string) {
-    super('BAD_RECORD', `${input}:${line}: ${reason}`, { details: { line, offset } });
+    const where = line > 0 ? `${input}:${line}` : `${input}: byte ${offset}`;
+    super('BAD_RECORD', `${where}: ${reason}`, { details: { line, offset } });
   }
 }
 
