@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBatch } from '../src/batch.js';
 import { runJob } from '../src/runtime/job.js';
 import { csvFileSource } from '../src/sources/csv-file-source.js';
-import { MAX_LINE_BYTES } from '../src/sources/csv-parser.js';
 import { CsvSource } from '../src/sources/csv-source.js';
+import { MAX_LINE_BYTES } from '../src/sources/line-parser.js';
 import type { RejectReason } from '../src/sources/reject.js';
 import { counterOutputs, outputText, parallelFixture, recordingSink } from './fixtures/parallel-support.js';
 

@@ -1,10 +1,7 @@
 import type { EventBatch } from '../batch.js';
-import type { EventLookup } from './event-lookup.js';
-import type { RecordParser } from './record-format.js';
-import type { RejectLedger, RejectReason } from './reject.js';
+import { LineParser } from './line-parser.js';
+import type { RejectReason } from './reject.js';
 
-const NEWLINE = 0x0a;
-const CR = 0x0d;
 const COMMA = 0x2c;
 const DOT = 0x2e;
 const MINUS = 0x2d;
@@ -14,10 +11,6 @@ const ZERO = 0x30;
 const NINE = 0x39;
 const HEADER = 'address,type';
 const MAX_ADDRESS = 0xffffffff;
-/** Longer lines are rejected as `line-too-long` (and not buffered whole by streaming sources). */
-export const MAX_LINE_BYTES = 64 * 1024;
-/** A rejected record keeps at most this many bytes of itself. */
-export const MAX_REJECT_BYTES = 1024;
 
 /** Upper bound of events in `bytes` bytes: a valid record takes at least 4 bytes ("0,a\n"). */
 export function maxEventsIn(bytes: number): number {
@@ -31,61 +24,14 @@ const isBlank = (byte: number) => byte === SPACE || byte === TAB;
  * on line 1, LF or CRLF) straight from bytes into columnar batches. Bad records are rejected with
  * their line, byte offset and reason; the records around them are kept.
  */
-export class CsvParser implements RecordParser {
-  private line = 0;
+export class CsvParser extends LineParser {
   /** The line that may be a header: 1 at the start of an input, 0 (none) inside a file chunk. */
   private headerLine = 1;
 
-  constructor(
-    private readonly events: EventLookup,
-    private readonly rejects: RejectLedger,
-  ) {}
-
-  /** Lines read so far. */
-  get lines(): number {
-    return this.line;
-  }
-
   /** Starts a chunk of a file: line numbers restart at 1; only the file's first chunk may have a header. */
-  restart(atFileStart: boolean): void {
-    this.line = 0;
+  override restart(atFileStart: boolean): void {
+    super.restart(atFileStart);
     this.headerLine = atFileStart ? 1 : 0;
-  }
-
-  /** Counts a line the caller skipped without parsing (an over-long record). */
-  skipLine(): void {
-    this.line++;
-  }
-
-  /**
-   * Parses the complete lines of bytes[0, end) into `batch` (which must have room for
-   * maxEventsIn(end) more events). With `final`, a last line without newline is parsed too.
-   * Returns the index of the first byte not consumed. `baseOffset` is bytes[0]'s offset in the input.
-   */
-  parse(bytes: Uint8Array, end: number, final: boolean, batch: EventBatch, baseOffset: number): number {
-    let start = 0;
-    while (start < end) {
-      let newline = bytes.indexOf(NEWLINE, start);
-      if (newline === -1 || newline >= end) {
-        if (!final) return start;
-        newline = end;
-      }
-      let stop = newline;
-      if (stop > start && bytes[stop - 1] === CR) stop--;
-      this.line++;
-      if (this.parseCanonical(bytes, start, stop, batch)) {
-        start = newline + 1;
-        continue;
-      }
-      const reason =
-        stop - start > MAX_LINE_BYTES ? 'line-too-long' : this.parseLine(bytes, start, stop, batch);
-      if (reason !== undefined) {
-        const raw = bytes.slice(start, Math.min(stop, start + MAX_REJECT_BYTES));
-        this.rejects.reject({ line: this.line, offset: baseOffset + start, reason, raw });
-      }
-      start = newline + 1;
-    }
-    return end;
   }
 
   /**
@@ -132,13 +78,13 @@ export class CsvParser implements RecordParser {
     return true;
   }
 
-  /** Appends the line's event to the batch, or returns why it is rejected. */
-  private parseLine(
+  protected parseLine(
     bytes: Uint8Array,
     start: number,
     stop: number,
     batch: EventBatch,
   ): RejectReason | undefined {
+    if (this.parseCanonical(bytes, start, stop, batch)) return undefined;
     if (start === stop) return 'empty-line';
     if (this.line === this.headerLine && isHeader(bytes, start, stop)) return;
     let comma = -1;

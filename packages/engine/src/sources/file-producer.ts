@@ -1,10 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { EventBatch } from '../batch.js';
 import { InputError } from '../errors.js';
-import { MAX_LINE_BYTES } from './csv-parser.js';
 import { EventLookup } from './event-lookup.js';
 import type { FileSourceConfig } from './file-source.js';
 import { recordFormat } from './input-formats.js';
+import { MAX_LINE_BYTES } from './line-parser.js';
 import type { ChunkProducer } from './parallel-source.js';
 import { RejectLedger } from './reject.js';
 

@@ -1,10 +1,9 @@
 import type { EventBatch } from '../batch.js';
-import { MAX_LINE_BYTES, MAX_REJECT_BYTES, parseAddress } from './csv-parser.js';
+import { parseAddress } from './csv-parser.js';
 import type { EventLookup } from './event-lookup.js';
-import type { RecordParser } from './record-format.js';
+import { LineParser } from './line-parser.js';
 import type { RejectLedger, RejectReason } from './reject.js';
 
-const NEWLINE = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -32,53 +31,15 @@ const isBlank = (byte: number) => byte === SPACE || byte === TAB || byte === CR;
  * type one of the event names; other fields are ignored. LF or CRLF line ends. The canonical shape
  * is read straight from the bytes; any other line is read with JSON.parse, to the same effect.
  */
-export class NdjsonParser implements RecordParser {
-  private line = 0;
+export class NdjsonParser extends LineParser {
   private readonly codes: Map<string, number>;
 
-  constructor(
-    private readonly events: EventLookup,
-    private readonly rejects: RejectLedger,
-  ) {
+  constructor(events: EventLookup, rejects: RejectLedger) {
+    super(events, rejects);
     this.codes = new Map(events.names.map((name, code) => [name, code]));
   }
 
-  get lines(): number {
-    return this.line;
-  }
-
-  restart(_atFileStart: boolean): void {
-    this.line = 0;
-  }
-
-  skipLine(): void {
-    this.line++;
-  }
-
-  parse(bytes: Uint8Array, end: number, final: boolean, batch: EventBatch, baseOffset: number): number {
-    let start = 0;
-    while (start < end) {
-      let newline = bytes.indexOf(NEWLINE, start);
-      if (newline === -1 || newline >= end) {
-        if (!final) return start;
-        newline = end;
-      }
-      let stop = newline;
-      if (stop > start && bytes[stop - 1] === CR) stop--;
-      this.line++;
-      const reason =
-        stop - start > MAX_LINE_BYTES ? 'line-too-long' : this.parseLine(bytes, start, stop, batch);
-      if (reason !== undefined) {
-        const raw = bytes.slice(start, Math.min(stop, start + MAX_REJECT_BYTES));
-        this.rejects.reject({ line: this.line, offset: baseOffset + start, reason, raw });
-      }
-      start = newline + 1;
-    }
-    return end;
-  }
-
-  /** Appends the line's event to the batch, or returns why it is rejected. */
-  private parseLine(
+  protected parseLine(
     bytes: Uint8Array,
     start: number,
     stop: number,

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { EventBatch } from '../batch.js';
 import { BadRecordError, InputError, StatecraftError } from '../errors.js';
-import { MAX_LINE_BYTES, MAX_REJECT_BYTES } from './csv-parser.js';
 import { EventLookup } from './event-lookup.js';
 import { recordFormat } from './input-formats.js';
+import { MAX_LINE_BYTES, MAX_REJECT_BYTES } from './line-parser.js';
 import type { InputFormat, RecordFormat, RecordParser } from './record-format.js';
 import { REJECT_DESCRIPTIONS, type RejectedRecord, RejectLedger } from './reject.js';
 
