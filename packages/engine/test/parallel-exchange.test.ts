@@ -22,8 +22,8 @@ import {
   outputText,
   parallelFixture,
   recordingSink,
-  sleep,
 } from './fixtures/parallel-support.js';
+import { sleep } from './helpers.js';
 
 const counter = (config: Record<string, unknown> = {}) => ({
   module: parallelFixture('parallel-counter'),

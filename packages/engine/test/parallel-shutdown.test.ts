@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ChildRun, runChild } from './fixtures/parallel-support.js';
+import { type ChildResult, runTsChild } from './helpers.js';
 
 const script = 'test/fixtures/parallel-failing-job.ts';
 /** Generous: a child still alive after this has leaked threads, ports or timers that keep it running. */
@@ -9,18 +9,18 @@ describe('parallel-source jobs shut their threads down: the process exits on its
   timeout: 60_000,
 }, () => {
   // Started together (they mostly wait on threads starting), checked one by one.
-  let failing: Promise<ChildRun>;
-  let liveKeys: Promise<ChildRun>;
-  let leaking: Promise<ChildRun>;
+  let failing: Promise<ChildResult>;
+  let liveKeys: Promise<ChildResult>;
+  let leaking: Promise<ChildResult>;
   beforeAll(() => {
-    failing = runChild(
+    failing = runTsChild(
       script,
       ['producer-throws', 'operator-throws', 'missing-source', 'abort'],
       EXIT_WITHIN_MS,
     );
-    liveKeys = runChild(script, ['live-keys'], EXIT_WITHIN_MS);
+    liveKeys = runTsChild(script, ['live-keys'], EXIT_WITHIN_MS);
     // Calibration: threads that are never shut down keep a process alive for 3 s after they start.
-    leaking = runChild(script, ['leak'], 3_000, 'leak: started');
+    leaking = runTsChild(script, ['leak'], 3_000, 'leak: started');
   });
 
   it('after a producer failure, an operator failure, a missing source module and an abort', async () => {
