@@ -49,9 +49,10 @@ async function interruptedRun(
   ]);
   const done = collect(child, { timeoutMs: 40_000 });
   try {
-    // Interrupt once the first alerts reach the file, or after ~1.5 s in any case.
+    // Interrupt once the first alerts reach the file (so the SIGINT handler is surely installed,
+    // however slowly a loaded machine starts the process), or after 20 s in any case.
     const started = Date.now();
-    while (Date.now() - started < 1500 && child.exitCode === null && (await sizeOf(out)) === 0) {
+    while (Date.now() - started < 20_000 && child.exitCode === null && (await sizeOf(out)) === 0) {
       await sleep(50);
     }
     // Let some more output through so the interrupt lands mid-stream.

@@ -69,7 +69,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ? Math.max(1, workers)
       : integerFlag('source-parallelism', args.sourceParallelism, 1, 1024);
   const machine = await resolveMachine(args.machine);
-  const source = prepareSource(args, machine);
+  const abort = new AbortController();
+  const source = prepareSource(args, machine, abort.signal);
   const output = openOutput(args.output);
   const formatter = createAlertFormatter(machine, args.format);
   const sink = new TextStreamSink(output.stream, {
@@ -78,7 +79,6 @@ export async function runCommand(args: RunArgs): Promise<number> {
     end: output.owned,
     name: output.name,
   });
-  const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   let summary: JobSummary;
@@ -120,7 +120,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
-function prepareSource(args: RunArgs, machine: CompiledMachine): PreparedSource {
+function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSignal): PreparedSource {
   if (args.input === undefined) {
     const events = integerFlag('events', args.events, 0);
     const chunks = generatorSource({
@@ -141,7 +141,7 @@ function prepareSource(args: RunArgs, machine: CompiledMachine): PreparedSource 
     const chunks = fileSource(args.input, { eventNames: machine.eventNames, format });
     return { chunks, name: args.input, rejected: (summary) => summary.rejects, close: () => undefined };
   }
-  return sequentialInput({ ...args, input: args.input }, format, machine);
+  return sequentialInput({ ...args, input: args.input }, format, machine, signal);
 }
 
 /**
@@ -152,6 +152,7 @@ function sequentialInput(
   args: RunArgs & { input: string },
   format: InputFormat,
   machine: CompiledMachine,
+  signal: AbortSignal,
 ): PreparedSource {
   const input = openInput(args.input, DEFAULT_CHUNK_BYTES);
   const deadLetter =
@@ -163,6 +164,7 @@ function sequentialInput(
     eventNames: machine.eventNames,
     name: input.name,
     strict: args.strict,
+    signal,
     ...(deadLetter === undefined ? {} : { onReject: (record) => deadLetter.add(record) }),
   });
   return {

@@ -114,6 +114,8 @@ async function runSequential(
       events += batch.count;
       chunk++;
     }
+    // A source that ends because of the abort (an idle pipe it stopped reading) is interrupted too.
+    interrupted ||= signal?.aborted === true;
     while (!stalled() && collector.backlog > 0) await progress.wait();
     throwIfFailed();
     const results = await executor.finish();

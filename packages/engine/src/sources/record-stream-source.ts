@@ -24,6 +24,11 @@ export interface RecordStreamSourceOptions {
   name?: string;
   /** Stop at the first bad record with a BadRecordError instead of skipping it. */
   strict?: boolean;
+  /**
+   * Aborting stops reading at once, even while the input has nothing to give (an idle pipe): the
+   * stream is destroyed, complete records already read are still yielded, and the source ends.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -65,6 +70,10 @@ export class RecordStreamSource implements AsyncIterable<EventBatch> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<EventBatch> {
+    const { signal } = this.options;
+    const stop = () => this.input.destroy();
+    if (signal?.aborted) return;
+    signal?.addEventListener('abort', stop, { once: true });
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     try {
@@ -72,17 +81,22 @@ export class RecordStreamSource implements AsyncIterable<EventBatch> {
         this.bytesRead += block.length;
         pending.push(block);
         pendingBytes += block.length;
-        if (pendingBytes < this.chunkBytes) continue;
+        // A full chunk, or all the input has for now (a live pipe): records should not wait.
+        if (pendingBytes < this.chunkBytes && this.input.readableLength > 0) continue;
         const { batch, carry } = this.consume(Buffer.concat(pending, pendingBytes), false);
         pending = carry.length > 0 ? [Buffer.from(carry)] : [];
         pendingBytes = carry.length;
         if (batch !== undefined && batch.count > 0) yield batch;
       }
     } catch (error) {
+      if (signal?.aborted) return;
       if (error instanceof StatecraftError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new InputError(`cannot read ${this.options.name ?? 'input'}: ${reason}`, error);
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
+    if (signal?.aborted) return;
     if (pendingBytes > 0) {
       const { batch } = this.consume(Buffer.concat(pending, pendingBytes), true);
       if (batch !== undefined && batch.count > 0) yield batch;
