@@ -14,7 +14,7 @@ export {
 } from './errors.js';
 export { CSV_EVENTS_HEADER, formatCsvEvents } from './formats/csv-events.js';
 export { encodeFlinkBinaryEvents } from './formats/flink-binary-events.js';
-export { formatAddress } from './formats/ipv4.js';
+export { formatAddress, MAX_ADDRESS, parseAddress } from './formats/ipv4.js';
 export { formatNdjsonEvents } from './formats/ndjson-events.js';
 export type { CreateOperator, KeyedOperator, OperatorContext, OperatorSpec } from './operator.js';
 export { fmix32 } from './partitioning/fmix32.js';
@@ -37,7 +37,7 @@ export type { TextStreamSinkOptions } from './sinks/text-stream-sink.js';
 export { TextStreamSink } from './sinks/text-stream-sink.js';
 export type { CsvFileSourceConfig } from './sources/csv-file-source.js';
 export { csvFileSource } from './sources/csv-file-source.js';
-export { CsvParser, maxEventsIn, parseAddress } from './sources/csv-parser.js';
+export { CsvParser, maxEventsIn } from './sources/csv-parser.js';
 export type { CsvSourceOptions } from './sources/csv-source.js';
 export { CsvSource, DEFAULT_CHUNK_BYTES } from './sources/csv-source.js';
 export { EventLookup } from './sources/event-lookup.js';

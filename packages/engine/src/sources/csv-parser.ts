@@ -1,10 +1,12 @@
 import type { EventBatch } from '../batch.js';
+import { parseAddress } from '../formats/ipv4.js';
 import { LineParser } from './line-parser.js';
 import type { RejectReason } from './reject.js';
 
+// Local constants, not imports from ./ascii.js: the canonical-line loop measured ~15% slower
+// (18 vs 21 M lines/s, `pnpm bench`) reading them as imported bindings.
 const COMMA = 0x2c;
 const DOT = 0x2e;
-const MINUS = 0x2d;
 const SPACE = 0x20;
 const TAB = 0x09;
 const ZERO = 0x30;
@@ -129,44 +131,4 @@ function isHeader(bytes: Uint8Array, start: number, stop: number): boolean {
     if (lower !== HEADER.charCodeAt(i)) return false;
   }
   return true;
-}
-
-/** The address in bytes[start, end): ≥ 0, or -1 when malformed, -2 when out of range. */
-export function parseAddress(bytes: Uint8Array, start: number, end: number): number {
-  if (start === end) return -1;
-  let dots = 0;
-  for (let i = start; i < end; i++) if (bytes[i] === DOT) dots++;
-  if (dots === 0) {
-    const negative = bytes[start] === MINUS;
-    let i = negative ? start + 1 : start;
-    if (i === end) return -1;
-    let value = 0;
-    for (; i < end; i++) {
-      const d = bytes[i]! - ZERO;
-      if (d < 0 || d > 9) return -1;
-      value = value * 10 + d;
-    }
-    return negative || value > MAX_ADDRESS ? -2 : value;
-  }
-  if (dots !== 3) return -1;
-  let address = 0;
-  let octet = 0;
-  let digits = 0;
-  let outOfRange = false;
-  for (let i = start; i <= end; i++) {
-    const byte = i === end ? DOT : bytes[i]!;
-    if (byte === DOT) {
-      if (digits === 0) return -1;
-      if (octet > 255) outOfRange = true;
-      address = address * 256 + (octet & 255);
-      octet = 0;
-      digits = 0;
-    } else if (byte >= ZERO && byte <= NINE) {
-      if (++digits > 3) return -1;
-      octet = octet * 10 + (byte - ZERO);
-    } else {
-      return -1;
-    }
-  }
-  return outOfRange ? -2 : address;
 }

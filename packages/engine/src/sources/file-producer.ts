@@ -1,14 +1,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { EventBatch } from '../batch.js';
 import { InputError } from '../errors.js';
+import { NEWLINE } from './ascii.js';
 import { EventLookup } from './event-lookup.js';
 import type { FileSourceConfig } from './file-source.js';
 import { recordFormat } from './input-formats.js';
 import { MAX_LINE_BYTES } from './line-parser.js';
 import type { ChunkProducer } from './parallel-source.js';
 import { RejectLedger } from './reject.js';
-
-const NEWLINE = 0x0a;
 
 /** The records a chunk owns: bytes[first, last) of a read starting at file offset `readStart`. */
 interface ChunkRecords {

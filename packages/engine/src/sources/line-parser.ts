@@ -1,10 +1,9 @@
 import type { EventBatch } from '../batch.js';
+import { CR, NEWLINE } from './ascii.js';
 import type { EventLookup } from './event-lookup.js';
 import type { RecordParser } from './record-format.js';
 import type { RejectLedger, RejectReason } from './reject.js';
 
-const NEWLINE = 0x0a;
-const CR = 0x0d;
 /** Longer lines are rejected as `line-too-long` (and not buffered whole by streaming sources). */
 export const MAX_LINE_BYTES = 64 * 1024;
 /** A rejected record keeps at most this many bytes of itself. */

@@ -1,18 +1,10 @@
 import type { EventBatch } from '../batch.js';
-import { parseAddress } from './csv-parser.js';
+import { MAX_ADDRESS, parseAddress } from '../formats/ipv4.js';
+import { BACKSLASH, CR, DOT, NINE, QUOTE, SPACE, TAB, ZERO } from './ascii.js';
 import type { EventLookup } from './event-lookup.js';
 import { LineParser } from './line-parser.js';
 import type { RejectLedger, RejectReason } from './reject.js';
 
-const CR = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
-const MAX_ADDRESS = 0xffffffff;
 const ADDRESS_PREFIX = Buffer.from('{"address":"');
 const TYPE_PREFIX = Buffer.from('","type":"');
 const decoder = new TextDecoder();

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EventBatch } from '../batch.js';
 import { BadRecordError, InputError, StatecraftError } from '../errors.js';
+import { NEWLINE } from './ascii.js';
 import { EventLookup } from './event-lookup.js';
 import { recordFormat } from './input-formats.js';
 import { MAX_LINE_BYTES, MAX_REJECT_BYTES } from './line-parser.js';
@@ -8,7 +9,6 @@ import type { InputFormat, RecordFormat, RecordParser } from './record-format.js
 import { REJECT_DESCRIPTIONS, type RejectedRecord, RejectLedger } from './reject.js';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
-const NEWLINE = 0x0a;
 const EMPTY = Buffer.alloc(0);
 
 export interface RecordStreamSourceOptions {
