@@ -11,6 +11,6 @@ export default function processPart(task: {
   context: OperatorContext;
 }) {
   operator ??= createOperator(task.config, task.context);
-  operator.process(task.part, out);
+  operator.process(task.part, out, { chunk: 0, firstEvent: 0 });
   return out.take();
 }

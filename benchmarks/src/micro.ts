@@ -108,7 +108,7 @@ bench
       operator = createOperator({ machine: SEED_MACHINE }, fullRange);
       nextPart = 0;
     }
-    operator.process(parts[nextPart++]!, out);
+    operator.process(parts[nextPart++]!, out, { chunk: nextPart, firstEvent: 0 });
     out.take();
   })
   .add('state table get+set, 10k addresses', tableBench(10_000))

@@ -1,5 +1,16 @@
 export type { EventBatch, OutputColumns, WorkerPart } from './batch.js';
 export { createEventBatch } from './batch.js';
+export type { Checkpoint, JobStart } from './checkpoint/checkpoint.js';
+export { CHECKPOINT_FORMAT_VERSION } from './checkpoint/checkpoint.js';
+export { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
+export {
+  CheckpointError,
+  CheckpointMismatchError,
+  CheckpointWriteError,
+} from './checkpoint/checkpoint-errors.js';
+export type { LoadedCheckpoint, StoredCheckpoint } from './checkpoint/checkpoint-store.js';
+export { CheckpointStore, DEFAULT_RETAINED_CHECKPOINTS } from './checkpoint/checkpoint-store.js';
+export type { CheckpointPolicy, CheckpointStats } from './checkpoint/coordinator.js';
 export { mergeByPosition } from './collect/merge.js';
 export { OutputBuffer } from './collect/output-buffer.js';
 export type { SerializedError } from './errors.js';
@@ -16,7 +27,14 @@ export { CSV_EVENTS_HEADER, formatCsvEvents } from './formats/csv-events.js';
 export { encodeFlinkBinaryEvents } from './formats/flink-binary-events.js';
 export { formatAddress, MAX_ADDRESS, parseAddress } from './formats/ipv4.js';
 export { formatNdjsonEvents } from './formats/ndjson-events.js';
-export type { CreateOperator, KeyedOperator, OperatorContext, OperatorSpec } from './operator.js';
+export type {
+  ChunkClock,
+  CreateOperator,
+  KeyedOperator,
+  KeyedState,
+  OperatorContext,
+  OperatorSpec,
+} from './operator.js';
 export { fmix32 } from './partitioning/fmix32.js';
 export {
   DEFAULT_PARTITIONS,
@@ -27,12 +45,14 @@ export {
 } from './partitioning/key-groups.js';
 export { Partitioner } from './partitioning/partitioner.js';
 export { runJob } from './runtime/job.js';
-export type { JobOptions } from './runtime/job-options.js';
+export type { JobOptions, RestartInfo } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';
 export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';
 export { StreamWriter } from './sinks/stream-writer.js';
+export type { TextFileSinkOptions } from './sinks/text-file-sink.js';
+export { TextFileSink } from './sinks/text-file-sink.js';
 export type { TextStreamSinkOptions } from './sinks/text-stream-sink.js';
 export { TextStreamSink } from './sinks/text-stream-sink.js';
 export type { CsvFileSourceConfig } from './sources/csv-file-source.js';
@@ -47,7 +67,12 @@ export { FLINK_RECORD_BYTES, FlinkBinaryParser } from './sources/flink-binary-pa
 export { INPUT_FORMATS, isInputFormat, recordFormat } from './sources/input-formats.js';
 export { LineParser, MAX_LINE_BYTES, MAX_REJECT_BYTES } from './sources/line-parser.js';
 export { NdjsonParser } from './sources/ndjson-parser.js';
-export type { ChunkProducer, CreateChunkProducer, ParallelSource } from './sources/parallel-source.js';
+export type {
+  ChunkProducer,
+  CreateChunkProducer,
+  ParallelSource,
+  SplitState,
+} from './sources/parallel-source.js';
 export { chunksOfProducer, isParallelSource, producerOfChunk } from './sources/parallel-source.js';
 export type { InputFormat, RecordFormat, RecordParser } from './sources/record-format.js';
 export type { RecordStreamSourceOptions } from './sources/record-stream-source.js';

@@ -9,13 +9,41 @@ export interface OperatorContext {
 }
 
 /**
+ * Where a part sits in the source: its chunk index, and the number of events in all chunks before
+ * it (so event i of the part is event `firstEvent + part.positions[i]` of the whole stream). A
+ * deterministic clock: the same for every worker, partition and producer count.
+ */
+export interface ChunkClock {
+  chunk: number;
+  firstEvent: number;
+}
+
+/**
+ * The state of some keys, columnar: `values[i]` (operator-defined) and, for operators that expire
+ * idle keys, `stamps[i]` (when key i was last seen) belong to `keys[i]`. Snapshots carry it, and a
+ * restore hands each operator instance the keys of its own key groups.
+ */
+export interface KeyedState {
+  keys: Uint32Array;
+  values: Uint32Array;
+  stamps?: Float64Array | undefined;
+}
+
+/**
  * A keyed operator: owns the state of its key groups and processes parts of chunks in order.
- * `part.keyGroups[i]` is the key group of event i (always within the context's range).
+ * `part.keyGroups[i]` is the key group of event i (always within the context's range). Every chunk
+ * reaches every instance, as an empty part when none of its events are the instance's.
  */
 export interface KeyedOperator {
-  process(part: WorkerPart, out: OutputBuffer): void;
+  process(part: WorkerPart, out: OutputBuffer, clock: ChunkClock): void;
   /** Keys that currently hold state. */
   liveKeys(): number;
+  /** The state of every live key (for checkpoints); operators without it cannot be checkpointed. */
+  snapshot?(): KeyedState;
+  /** Loads keys of this instance's key groups (from a checkpoint), before the first part. */
+  restore?(state: KeyedState): void;
+  /** Keys dropped so far because they were idle longer than their time to live. */
+  expiredKeys?(): number;
 }
 
 /**

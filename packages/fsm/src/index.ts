@@ -29,3 +29,5 @@ export type { ValidationResult } from './machine/validate.js';
 export { validateMachine } from './machine/validate.js';
 export type { StateMachineOperatorConfig } from './operator.js';
 export { stateMachineOperator } from './operator-spec.js';
+export type { StateTtl } from './state-ttl.js';
+export { parseStateTtl, TTL_SWEEP_EVERY_CHUNKS } from './state-ttl.js';

@@ -6,6 +6,7 @@ import { mergeByPosition } from './merge.js';
 interface PendingChunk {
   partsLeft: number;
   outputs: OutputColumns[];
+  events: number;
   submittedAt: number;
 }
 
@@ -15,16 +16,25 @@ interface PendingChunk {
  */
 export class OrderedCollector {
   private readonly pending = new Map<number, PendingChunk>();
-  private nextToWrite = 0;
+  private nextToWrite: number;
   private writing: Promise<void> | undefined;
   private failure: unknown;
   private outputs = 0;
+  private events = 0;
   readonly latenciesMs: number[] = [];
 
+  /**
+   * `firstChunk`: where the run starts (a checkpoint's chunk). `onWritten` runs right after each
+   * chunk is written and before the next one's write begins.
+   */
   constructor(
     private readonly sink: OutputSink,
     private readonly onProgress: () => void,
-  ) {}
+    firstChunk = 0,
+    private readonly onWritten: (chunksWritten: number) => void = () => undefined,
+  ) {
+    this.nextToWrite = firstChunk;
+  }
 
   /** Chunks registered but not yet written to the sink. */
   get backlog(): number {
@@ -36,8 +46,14 @@ export class OrderedCollector {
     return this.nextToWrite;
   }
 
+  /** Outputs written in this run. */
   get written(): number {
     return this.outputs;
+  }
+
+  /** Events of the chunks written in this run (as given to expect and deliver). */
+  get eventsWritten(): number {
+    return this.events;
   }
 
   /** The sink's failure, as a SinkError, once a write has failed. */
@@ -47,14 +63,15 @@ export class OrderedCollector {
     return new SinkError(reason, this.failure);
   }
 
-  expect(chunk: number, parts: number): void {
-    this.pending.set(chunk, { partsLeft: parts, outputs: [], submittedAt: performance.now() });
+  expect(chunk: number, parts: number, events = 0): void {
+    this.pending.set(chunk, { partsLeft: parts, outputs: [], events, submittedAt: performance.now() });
     if (parts === 0) this.pump();
   }
 
-  deliver(chunk: number, columns: OutputColumns): void {
+  deliver(chunk: number, columns: OutputColumns, events = 0): void {
     const entry = this.pending.get(chunk);
     if (entry === undefined) return;
+    entry.events += events;
     if (columns.count > 0) entry.outputs.push(columns);
     entry.partsLeft--;
     if (chunk === this.nextToWrite && entry.partsLeft === 0) this.pump();
@@ -86,9 +103,11 @@ export class OrderedCollector {
         return;
       }
       this.outputs += merged.count;
+      this.events += entry.events;
       this.latenciesMs.push(performance.now() - entry.submittedAt);
       this.pending.delete(chunk);
       this.nextToWrite++;
+      this.onWritten(this.nextToWrite);
       this.onProgress();
     }
   }

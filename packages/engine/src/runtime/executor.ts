@@ -1,5 +1,6 @@
 import type { OutputColumns, WorkerPart } from '../batch.js';
 import type { StatecraftError } from '../errors.js';
+import type { ChunkClock } from '../operator.js';
 import type { WorkerResult } from './worker-protocol.js';
 
 export interface ExecutorListener {
@@ -11,7 +12,7 @@ export interface ExecutorListener {
 export interface Executor {
   /** Worker slots the partitioner splits chunks into (1 for inline execution). */
   readonly slots: number;
-  submit(worker: number, chunk: number, part: WorkerPart): void;
+  submit(worker: number, clock: ChunkClock, part: WorkerPart): void;
   /** Ends the stream after every output has been delivered; resolves with each slot's totals. */
   finish(): Promise<WorkerResult[]>;
   /** Stops at once (failure or abort); never throws. */

@@ -1,6 +1,6 @@
 import { OutputBuffer } from '../collect/output-buffer.js';
 import { WorkerFailedError } from '../errors.js';
-import type { KeyedOperator, OperatorSpec } from '../operator.js';
+import type { ChunkClock, KeyedOperator, OperatorSpec } from '../operator.js';
 import type { Executor, ExecutorListener } from './executor.js';
 import { loadOperator } from './load-operator.js';
 
@@ -33,22 +33,28 @@ export class InlineExecutor implements Executor {
     }
   }
 
-  submit(_worker: number, chunk: number, part: Parameters<Executor['submit']>[2]): void {
+  submit(_worker: number, clock: ChunkClock, part: Parameters<Executor['submit']>[2]): void {
     if (this.failed) return;
     try {
-      this.operator.process(part, this.out);
+      this.operator.process(part, this.out, clock);
     } catch (error) {
       this.failed = true;
       this.listener.onFailure(WorkerFailedError.from(0, error));
       return;
     }
     this.events += part.count;
-    this.listener.onOutput(0, chunk, this.out.take());
+    this.listener.onOutput(0, clock.chunk, this.out.take());
   }
 
   async finish() {
     try {
-      return [{ liveKeys: this.operator.liveKeys(), events: this.events }];
+      return [
+        {
+          liveKeys: this.operator.liveKeys(),
+          events: this.events,
+          expiredKeys: this.operator.expiredKeys?.() ?? 0,
+        },
+      ];
     } catch (error) {
       throw WorkerFailedError.from(0, error);
     }

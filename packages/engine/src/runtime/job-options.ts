@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { EventBatch } from '../batch.js';
+import type { Checkpoint } from '../checkpoint/checkpoint.js';
+import type { CheckpointPolicy } from '../checkpoint/coordinator.js';
 import { InvalidJobOptionsError } from '../errors.js';
 import type { OperatorSpec } from '../operator.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.js';
@@ -25,6 +27,28 @@ export interface JobOptions {
   /** Aborting stops reading the source; what is in flight is processed and written. */
   signal?: AbortSignal;
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+  /** Take aligned checkpoints (needs a ParallelSource, whose chunks can be produced again). */
+  checkpoint?: CheckpointPolicy;
+  /** Start from this checkpoint instead of chunk 0 (e.g. `CheckpointStore.loadNewest(job).checkpoint`). */
+  resumeFrom?: Checkpoint | undefined;
+  /** Restarts from the last checkpoint (or the start) after a worker fails. Default 0. */
+  maxRestarts?: number;
+  /** Wait before restart n: `restartBackoffMs · 2^(n-1)`, at most 10 s. Default 250. */
+  restartBackoffMs?: number;
+  /** Told about each restart before it happens. */
+  onRestart?: (restart: RestartInfo) => void;
+  /** Fault injection for tests: entry n kills thread `[0]` after it applied `[1]` events in attempt n. */
+  injectWorkerDeaths?: readonly (readonly [number, number])[];
+}
+
+export interface RestartInfo {
+  /** 1 for the first restart. */
+  restart: number;
+  maxRestarts: number;
+  error: Error;
+  /** The chunk the job restarts at (0 without a checkpoint). */
+  fromChunk: number;
+  backoffMs: number;
 }
 
 export interface ResolvedJobOptions extends JobOptions {
@@ -32,6 +56,8 @@ export interface ResolvedJobOptions extends JobOptions {
   partitions: number;
   maxInFlightPerWorker: number;
   sourceParallelism: number;
+  maxRestarts: number;
+  restartBackoffMs: number;
 }
 
 const isCount = (value: number, min: number) => Number.isSafeInteger(value) && value >= min;
@@ -68,5 +94,35 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
   if (!isCount(sourceParallelism, 1)) {
     throw new InvalidJobOptionsError(`sourceParallelism must be an integer ≥ 1, got ${sourceParallelism}`);
   }
-  return { ...options, workers, partitions, maxInFlightPerWorker, sourceParallelism };
+  const maxRestarts = options.maxRestarts ?? 0;
+  if (!isCount(maxRestarts, 0))
+    throw new InvalidJobOptionsError(`maxRestarts must be an integer ≥ 0, got ${maxRestarts}`);
+  const replayable = isParallelSource(options.source);
+  if (
+    !replayable &&
+    (options.checkpoint !== undefined || options.resumeFrom !== undefined || maxRestarts > 0)
+  ) {
+    throw new InvalidJobOptionsError(
+      'checkpoints, resuming and restarts need a source that can be produced again from any chunk (a ParallelSource: a file or the generator), not an iterable',
+    );
+  }
+  const { everyEvents, everyMs } = options.checkpoint ?? {};
+  if (options.checkpoint !== undefined && !(everyEvents! >= 1 || everyMs! > 0)) {
+    throw new InvalidJobOptionsError('checkpoint needs everyEvents ≥ 1 or everyMs > 0');
+  }
+  const resumeAt = options.resumeFrom?.chunk ?? 0;
+  if (replayable && resumeAt > (options.source as ParallelSource).chunks) {
+    throw new InvalidJobOptionsError(
+      `the checkpoint is at chunk ${resumeAt}, past the source's ${(options.source as ParallelSource).chunks} chunks`,
+    );
+  }
+  return {
+    ...options,
+    workers,
+    partitions,
+    maxInFlightPerWorker,
+    sourceParallelism,
+    maxRestarts,
+    restartBackoffMs: options.restartBackoffMs ?? 250,
+  };
 }

@@ -1,59 +1,114 @@
 import type { EventBatch, OutputColumns } from '../batch.js';
+import type { JobStart } from '../checkpoint/checkpoint.js';
+import { CheckpointCoordinator, type CheckpointStats } from '../checkpoint/coordinator.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
-import type { StatecraftError } from '../errors.js';
+import { type StatecraftError, WorkerFailedError } from '../errors.js';
 import { Partitioner } from '../partitioning/partitioner.js';
 import { closeSink } from '../sinks/close-sink.js';
-import { isParallelSource, loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
-import type { RejectReason } from '../sources/reject.js';
+import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 import type { Executor, ExecutorListener } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
+import { runInlineJob } from './inline-job.js';
 import { type JobOptions, type ResolvedJobOptions, resolveJobOptions } from './job-options.js';
 import { runExchangeJob } from './parallel/exchange-job.js';
 import { ProgressSignal } from './signal.js';
-import { type JobSummary, summarize } from './summary.js';
+import { type AttemptResult, type JobSummary, summarize } from './summary.js';
 import { ThreadExecutor } from './thread-executor.js';
+
+const NO_CHECKPOINTS: CheckpointStats = { taken: 0, lastMs: 0, lastBytes: 0, totalMs: 0 };
+const MAX_BACKOFF_MS = 10_000;
 
 /**
  * Runs a keyed job: source chunks → key groups → owning workers → ordered collector → sink.
  * Resolves with the summary once every output is written; rejects with a StatecraftError when a
- * worker or the sink fails, after the pool has shut down.
+ * worker or the sink fails, after the pool has shut down. With a parallel source the job can be
+ * checkpointed, resumed, and restarted from its last checkpoint when a worker dies.
  */
 export async function runJob(options: JobOptions): Promise<JobSummary> {
   const config = resolveJobOptions(options);
-  if (isParallelSource(config.source)) {
-    if (config.workers > 0) return runExchangeJob(config, config.source);
-    const inline = new InlineProduction(config.source);
-    return runSequential(config, inline.chunks(), () => inline.rejects);
+  const started = performance.now();
+  const layout = {
+    workers: config.workers,
+    partitions: config.partitions,
+    sourceParallelism: isParallelSource(config.source) && config.workers > 0 ? config.sourceParallelism : 0,
+  };
+  if (!isParallelSource(config.source)) {
+    const result = await runSequential(config, config.source);
+    await closeSink(config.sink);
+    return summarize({
+      ...result,
+      ...layout,
+      started,
+      restarts: 0,
+      checkpoints: NO_CHECKPOINTS,
+      resumedFromChunk: 0,
+      resumedEvents: 0,
+    });
   }
-  return runSequential(config, config.source, () => ({}));
-}
-
-/** A parallel source's chunks made in index order on the calling thread (`--workers 0`). */
-class InlineProduction {
-  rejects: Partial<Record<RejectReason, number>> = {};
-
-  constructor(private readonly source: ParallelSource) {}
-
-  async *chunks(): AsyncGenerator<EventBatch> {
-    const producer = await loadChunkProducer(this.source);
+  const source = config.source;
+  const resumed = config.resumeFrom;
+  const checkpoints =
+    config.checkpoint === undefined
+      ? undefined
+      : new CheckpointCoordinator(config.checkpoint, resumed, layout, config.sink, () => undefined);
+  let start: JobStart = resumed;
+  let restarts = 0;
+  for (;;) {
     try {
-      for (let chunk = 0; chunk < this.source.chunks; chunk++) {
-        yield producer.produce(chunk);
-        this.rejects = producer.rejects?.() ?? {};
+      const result = await runAttempt(config, source, start, checkpoints, restarts);
+      await checkpoints?.settle();
+      await closeSink(config.sink);
+      return summarize({
+        ...result,
+        ...layout,
+        started,
+        restarts,
+        checkpoints: checkpoints?.stats ?? NO_CHECKPOINTS,
+        resumedFromChunk: resumed?.chunk ?? 0,
+        resumedEvents: resumed?.firstEvent ?? 0,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkerFailedError) || restarts >= config.maxRestarts) {
+        await checkpoints?.settle();
+        if (restarts > 0 && error instanceof WorkerFailedError) {
+          error.message = `${error.message} (after ${restarts} restart${restarts === 1 ? '' : 's'})`;
+        }
+        throw error;
       }
-    } finally {
-      producer.close?.();
+      restarts++;
+      start = checkpoints?.latest ?? resumed;
+      await checkpoints?.restartFrom(start);
+      const backoffMs = Math.min(MAX_BACKOFF_MS, config.restartBackoffMs * 2 ** (restarts - 1));
+      config.onRestart?.({
+        restart: restarts,
+        maxRestarts: config.maxRestarts,
+        error,
+        fromChunk: start?.chunk ?? 0,
+        backoffMs,
+      });
+      await config.sink.rewind?.(start?.outputPosition ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
     }
   }
 }
 
+function runAttempt(
+  config: ResolvedJobOptions,
+  source: ParallelSource,
+  start: JobStart,
+  checkpoints: CheckpointCoordinator | undefined,
+  attempt: number,
+): Promise<AttemptResult> {
+  if (config.workers === 0) return runInlineJob(config, source, start, checkpoints);
+  return runExchangeJob(config, source, start, checkpoints, config.injectWorkerDeaths?.[attempt]);
+}
+
+/** An iterable source: chunks are made on the calling thread and split among the workers here. */
 async function runSequential(
   config: ResolvedJobOptions,
   source: Iterable<EventBatch> | AsyncIterable<EventBatch>,
-  rejects: () => Partial<Record<RejectReason, number>>,
-): Promise<JobSummary> {
+): Promise<AttemptResult> {
   const { workers, partitions, maxInFlightPerWorker, signal, sink } = config;
-  const started = performance.now();
   const progress = new ProgressSignal();
   const onAbort = () => progress.notify();
   const collector = new OrderedCollector(sink, () => progress.notify());
@@ -92,7 +147,7 @@ async function runSequential(
   try {
     const partitioner = new Partitioner(executor.slots, partitions);
     let chunk = 0;
-    let events = 0;
+    let firstEvent = 0;
     let interrupted = false;
     for await (const batch of source) {
       while (!stalled() && !hasCapacity()) await progress.wait();
@@ -101,17 +156,15 @@ async function runSequential(
         interrupted = true;
         break;
       }
-      const parts = partitioner.split(batch);
-      collector.expect(
-        chunk,
-        parts.reduce((n, part) => (part === undefined ? n : n + 1), 0),
-      );
+      // Every worker sees every chunk (empty parts too), so per-chunk operator work such as TTL
+      // sweeps happens at the same chunks whatever the worker count.
+      const parts = partitioner.splitAll(batch);
+      collector.expect(chunk, parts.length, batch.count);
       parts.forEach((part, worker) => {
-        if (part === undefined) return;
         inFlight[worker]!++;
-        executor.submit(worker, chunk, part);
+        executor.submit(worker, { chunk, firstEvent }, part);
       });
-      events += batch.count;
+      firstEvent += batch.count;
       chunk++;
     }
     // A source that ends because of the abort (an idle pipe it stopped reading) is interrupted too.
@@ -120,20 +173,16 @@ async function runSequential(
     throwIfFailed();
     const results = await executor.finish();
     throwIfFailed();
-    await closeSink(sink);
-    return summarize({
-      started,
-      events,
+    return {
+      events: collector.eventsWritten,
       outputs: collector.written,
       chunks: chunk,
-      workers,
-      partitions,
-      sourceParallelism: 0,
       liveKeys: results.reduce((n, r) => n + r.liveKeys, 0),
+      expiredKeys: results.reduce((n, r) => n + r.expiredKeys, 0),
       latenciesMs: collector.latenciesMs,
-      rejects: rejects(),
+      rejects: {},
       interrupted,
-    });
+    };
   } catch (error) {
     await executor.destroy();
     throw error;

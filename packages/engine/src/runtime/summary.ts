@@ -1,3 +1,4 @@
+import type { CheckpointStats } from '../checkpoint/coordinator.js';
 import type { RejectReason } from '../sources/reject.js';
 
 export interface JobSummary {
@@ -12,6 +13,13 @@ export interface JobSummary {
   sourceParallelism: number;
   /** Keys holding state at the end of the run. */
   liveKeys: number;
+  /** Keys dropped because they were idle longer than the operator's time to live. */
+  expiredKeys: number;
+  /** Times the job restarted from its last checkpoint after a worker failed. */
+  restarts: number;
+  checkpoints: CheckpointStats;
+  /** The chunk the job resumed at (from a checkpoint), or 0. */
+  resumedFromChunk: number;
   /** Time from a chunk's submission (or grant) to its outputs being written: median and 99th percentile. */
   p50BatchMs: number;
   p99BatchMs: number;
@@ -21,28 +29,39 @@ export interface JobSummary {
   interrupted: boolean;
 }
 
-export interface SummaryInput {
-  started: number;
+/** What one run of the job (one attempt, between restarts) reports; counts include the checkpoint it started from. */
+export interface AttemptResult {
   events: number;
   outputs: number;
+  /** The index of the next chunk: chunks before it are done. */
   chunks: number;
-  workers: number;
-  partitions: number;
-  sourceParallelism: number;
   liveKeys: number;
+  expiredKeys: number;
   latenciesMs: number[];
   rejects: Partial<Record<RejectReason, number>>;
   interrupted: boolean;
 }
 
+export interface SummaryInput extends AttemptResult {
+  started: number;
+  workers: number;
+  partitions: number;
+  sourceParallelism: number;
+  restarts: number;
+  checkpoints: CheckpointStats;
+  resumedFromChunk: number;
+  /** Events the job had done before this process started (a resumed checkpoint's). */
+  resumedEvents: number;
+}
+
 export function summarize(input: SummaryInput): JobSummary {
   const elapsedMs = performance.now() - input.started;
   const latencies = input.latenciesMs.sort((a, b) => a - b);
-  const { started: _started, latenciesMs: _latencies, ...rest } = input;
+  const { started: _started, latenciesMs: _latencies, resumedEvents, ...rest } = input;
   return {
     ...rest,
     elapsedMs,
-    eventsPerSecond: elapsedMs > 0 ? (input.events * 1000) / elapsedMs : 0,
+    eventsPerSecond: elapsedMs > 0 ? ((input.events - resumedEvents) * 1000) / elapsedMs : 0,
     p50BatchMs: percentile(latencies, 0.5),
     p99BatchMs: percentile(latencies, 0.99),
   };

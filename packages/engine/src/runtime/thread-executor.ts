@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { WorkerPart } from '../batch.js';
 import { WorkerFailedError } from '../errors.js';
-import type { OperatorSpec } from '../operator.js';
+import type { ChunkClock, OperatorSpec } from '../operator.js';
 import { keyGroupRange } from '../partitioning/key-groups.js';
 import type { Executor, ExecutorListener } from './executor.js';
 import { createWorkerPool, type WorkerLimits } from './worker-pool.js';
@@ -51,11 +51,12 @@ export class ThreadExecutor implements Executor {
     }
   }
 
-  submit(worker: number, chunk: number, part: WorkerPart): void {
+  submit(worker: number, clock: ChunkClock, part: WorkerPart): void {
     if (this.stopped) return;
     const message: ToWorker = {
       t: 'part',
-      chunk,
+      chunk: clock.chunk,
+      firstEvent: clock.firstEvent,
       count: part.count,
       addresses: part.addresses,
       types: part.types,

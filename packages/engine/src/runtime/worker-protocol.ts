@@ -12,6 +12,7 @@ export interface WorkerTask {
 export interface WorkerResult {
   liveKeys: number;
   events: number;
+  expiredKeys: number;
 }
 
 /** Main → worker: one part of chunk `chunk`, or the end of the stream. */
@@ -19,6 +20,8 @@ export type ToWorker =
   | {
       t: 'part';
       chunk: number;
+      /** Events in all chunks before this one (the operator's event clock). */
+      firstEvent: number;
       count: number;
       addresses: Uint32Array;
       types: Uint8Array;

@@ -23,14 +23,14 @@ export async function serveWorker(task: Omit<WorkerTask, 'port'>, port: SessionP
       if (message.t === 'end') {
         port.close();
         try {
-          resolve({ liveKeys: operator.liveKeys(), events });
+          resolve({ liveKeys: operator.liveKeys(), events, expiredKeys: operator.expiredKeys?.() ?? 0 });
         } catch (error) {
           reject(error);
         }
         return;
       }
       try {
-        operator.process(message, out);
+        operator.process(message, out, { chunk: message.chunk, firstEvent: message.firstEvent });
         events += message.count;
         const columns = out.take();
         port.postMessage({ t: 'out', chunk: message.chunk, ...columns }, [

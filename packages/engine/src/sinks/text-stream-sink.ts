@@ -18,6 +18,7 @@ export interface TextStreamSinkOptions {
 export class TextStreamSink implements OutputSink {
   private readonly writer: StreamWriter;
   private headerWritten = false;
+  private bytes = 0;
 
   constructor(
     stream: Writable,
@@ -28,7 +29,12 @@ export class TextStreamSink implements OutputSink {
 
   async write(_chunk: number, columns: OutputColumns): Promise<void> {
     await this.writeHeader();
-    await this.writer.write(this.options.format(columns));
+    await this.send(this.options.format(columns));
+  }
+
+  /** Bytes written so far; a stream cannot be rewound, so after a restart output repeats (at-least-once). */
+  position(): number {
+    return this.bytes;
   }
 
   async close(): Promise<void> {
@@ -39,6 +45,11 @@ export class TextStreamSink implements OutputSink {
   private async writeHeader(): Promise<void> {
     if (this.headerWritten) return;
     this.headerWritten = true;
-    if (this.options.header) await this.writer.write(this.options.header);
+    if (this.options.header) await this.send(this.options.header);
+  }
+
+  private async send(text: string): Promise<void> {
+    this.bytes += Buffer.byteLength(text);
+    await this.writer.write(text);
   }
 }

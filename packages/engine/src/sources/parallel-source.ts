@@ -22,6 +22,12 @@ export interface ParallelSource {
   name: string;
 }
 
+/** Where a split stands in its stream, opaque to the engine: a checkpoint keeps it as bytes. */
+export interface SplitState {
+  split: number;
+  state: Uint8Array;
+}
+
 /**
  * Produces the chunks of its splits, each split's in increasing index order. The returned batch
  * may be reused by the next call (the engine copies it into parts before asking for another).
@@ -30,10 +36,19 @@ export interface ChunkProducer {
   produce(chunk: number): EventBatch;
   /** Rejected records so far, by reason. */
   rejects?(): Partial<Record<RejectReason, number>>;
+  /**
+   * The state of every split that has one, positioned before its next chunk (for checkpoints).
+   * Sources whose chunks depend on nothing but their index (files) need none.
+   */
+  snapshot?(): SplitState[];
   close?(): void;
 }
 
-export type CreateChunkProducer = (config: unknown) => ChunkProducer | Promise<ChunkProducer>;
+/** `restored`: the states of this producer's splits from a checkpoint (empty on a fresh start). */
+export type CreateChunkProducer = (
+  config: unknown,
+  restored: readonly SplitState[],
+) => ChunkProducer | Promise<ChunkProducer>;
 
 export function isParallelSource(source: unknown): source is ParallelSource {
   return typeof source === 'object' && source !== null && (source as { kind?: unknown }).kind === 'parallel';
@@ -44,19 +59,23 @@ export function producerOfChunk(chunk: number, splits: number, producers: number
   return (chunk % splits) % producers;
 }
 
-/** The chunks producer `producer` makes, in increasing order. */
+/** The chunks producer `producer` makes from chunk `from` on, in increasing order. */
 export function* chunksOfProducer(
   producer: number,
   producers: number,
   splits: number,
   chunks: number,
+  from = 0,
 ): Generator<number> {
-  for (let chunk = 0; chunk < chunks; chunk++) {
+  for (let chunk = from; chunk < chunks; chunk++) {
     if (producerOfChunk(chunk, splits, producers) === producer) yield chunk;
   }
 }
 
-export async function loadChunkProducer(source: ParallelSource): Promise<ChunkProducer> {
+export async function loadChunkProducer(
+  source: ParallelSource,
+  restored: readonly SplitState[] = [],
+): Promise<ChunkProducer> {
   const create = await importFactory<CreateChunkProducer>(source.module, 'createChunkProducer', 'source');
-  return create(source.config);
+  return create(source.config, restored);
 }

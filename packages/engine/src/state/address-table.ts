@@ -5,18 +5,21 @@ const MIN_CAPACITY = 16;
  * An open-addressing hash table from address (uint32) to a byte value in 1..255, in typed arrays:
  * no object per key. Linear probing with backward-shift deletion (no tombstones), Fibonacci hashing,
  * grows at 50% load. A stored value of 0 marks an empty slot, so callers store `state + 1`.
+ * With `stamped`, each entry also carries a float64 stamp (e.g. when it was last seen, for TTL).
  */
 export class AddressTable {
   private keys: Uint32Array;
   private values: Uint8Array;
+  private stamps: Float64Array | undefined;
   private shift: number;
   private mask: number;
   private size = 0;
 
-  constructor(capacity = MIN_CAPACITY) {
+  constructor(capacity = MIN_CAPACITY, stamped = false) {
     const bits = Math.max(4, Math.ceil(Math.log2(capacity)));
     this.keys = new Uint32Array(1 << bits);
     this.values = new Uint8Array(1 << bits);
+    this.stamps = stamped ? new Float64Array(1 << bits) : undefined;
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
   }
@@ -54,6 +57,15 @@ export class AddressTable {
     return this.values[slot]!;
   }
 
+  /** The stamp of an occupied slot (0 unless the table is stamped and it was set). */
+  stampAt(slot: number): number {
+    return this.stamps?.[slot] ?? 0;
+  }
+
+  setStampAt(slot: number, stamp: number): void {
+    if (this.stamps !== undefined) this.stamps[slot] = stamp;
+  }
+
   /** Sets the value of an occupied slot (from find). */
   replaceAt(slot: number, value: number): void {
     this.values[slot] = value;
@@ -67,20 +79,24 @@ export class AddressTable {
     if (++this.size * 2 > this.keys.length) this.resize(this.keys.length * 2);
   }
 
-  /** Stores `value` (1..255) for `address`. */
-  set(address: number, value: number): void {
+  /** Stores `value` (1..255) for `address` (and its stamp, in a stamped table); returns its slot. */
+  set(address: number, value: number, stamp = 0): number {
     const { keys, values, mask } = this;
     let i = Math.imul(address, 0x9e3779b1) >>> this.shift;
     while (values[i] !== EMPTY) {
       if (keys[i] === address) {
         values[i] = value;
-        return;
+        this.setStampAt(i, stamp);
+        return i;
       }
       i = (i + 1) & mask;
     }
     keys[i] = address;
     values[i] = value;
-    if (++this.size * 2 > keys.length) this.resize(keys.length * 2);
+    this.setStampAt(i, stamp);
+    if (++this.size * 2 <= keys.length) return i;
+    this.resize(keys.length * 2);
+    return this.find(address);
   }
 
   delete(address: number): boolean {
@@ -92,13 +108,14 @@ export class AddressTable {
 
   /** Empties an occupied slot, shifting back the entries of its probe run (no tombstones). */
   removeAt(i: number): void {
-    const { keys, values, mask, shift } = this;
+    const { keys, values, stamps, mask, shift } = this;
     let hole = i;
     for (let j = (i + 1) & mask; values[j] !== EMPTY; j = (j + 1) & mask) {
       const home = Math.imul(keys[j]!, 0x9e3779b1) >>> shift;
       if (((hole - home) & mask) < ((j - home) & mask)) {
         keys[hole] = keys[j]!;
         values[hole] = values[j]!;
+        if (stamps !== undefined) stamps[hole] = stamps[j]!;
         hole = j;
       }
     }
@@ -106,24 +123,43 @@ export class AddressTable {
     this.size--;
   }
 
-  /** Calls `visit(address, value)` for every entry, in slot order. */
-  forEach(visit: (address: number, value: number) => void): void {
+  /** Calls `visit(address, value, stamp)` for every entry, in slot order. */
+  forEach(visit: (address: number, value: number, stamp: number) => void): void {
     for (let i = 0; i < this.keys.length; i++) {
-      if (this.values[i] !== EMPTY) visit(this.keys[i]!, this.values[i]!);
+      if (this.values[i] !== EMPTY) visit(this.keys[i]!, this.values[i]!, this.stamps?.[i] ?? 0);
     }
+  }
+
+  /** Removes every entry for which `expired(stamp)` holds; returns how many it removed. */
+  removeWhere(expired: (stamp: number) => boolean): number {
+    const { stamps, values } = this;
+    if (stamps === undefined) return 0;
+    let removed = 0;
+    for (let i = 0; i < values.length; ) {
+      // A removal shifts a later entry into slot i, so look at slot i again.
+      if (values[i] !== EMPTY && expired(stamps[i]!)) {
+        this.removeAt(i);
+        removed++;
+      } else {
+        i++;
+      }
+    }
+    return removed;
   }
 
   private resize(capacity: number): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
+    const oldStamps = this.stamps;
     const bits = Math.log2(capacity);
     this.keys = new Uint32Array(capacity);
     this.values = new Uint8Array(capacity);
+    this.stamps = oldStamps === undefined ? undefined : new Float64Array(capacity);
     this.shift = 32 - bits;
     this.mask = capacity - 1;
     this.size = 0;
     for (let i = 0; i < oldKeys.length; i++) {
-      if (oldValues[i] !== EMPTY) this.set(oldKeys[i]!, oldValues[i]!);
+      if (oldValues[i] !== EMPTY) this.set(oldKeys[i]!, oldValues[i]!, oldStamps?.[i] ?? 0);
     }
   }
 }

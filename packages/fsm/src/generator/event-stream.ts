@@ -1,4 +1,4 @@
-import type { EventBatch } from '@statecraft/engine';
+import type { EventBatch, SplitState } from '@statecraft/engine';
 import type { CompiledMachine } from '../machine/compile.js';
 import { mixSeed } from './prng.js';
 import { SplitGenerator } from './split-generator.js';
@@ -85,19 +85,23 @@ export class GeneratorChunks {
   private readonly splitGenerators = new Map<number, SplitGenerator>();
   readonly plan: GeneratorPlan;
 
-  constructor(options: GeneratorOptions) {
+  /** `restored`: splits that continue from a checkpoint instead of their start. */
+  constructor(options: GeneratorOptions, restored: readonly SplitState[] = []) {
     this.plan = planGenerator(options);
+    for (const { split, state } of restored) {
+      if (!(Number.isInteger(split) && split >= 0 && split < this.plan.splits)) {
+        throw new RangeError(
+          `checkpoint has generator split ${split}, but the generator has ${this.plan.splits}`,
+        );
+      }
+      this.split(split).restore(state);
+    }
   }
 
   /** Chunk `chunk`, written into `into` when it is large enough (else into new arrays). */
   produce(chunk: number, into?: EventBatch): EventBatch {
     const { plan } = this;
-    const index = chunk % plan.splits;
-    let split = this.splitGenerators.get(index);
-    if (split === undefined) {
-      split = new SplitGenerator(plan.machine, splitOptions(plan, index));
-      this.splitGenerators.set(index, split);
-    }
+    const split = this.split(chunk % plan.splits);
     const count = Math.min(plan.chunkSize, plan.events - chunk * plan.chunkSize);
     const batch =
       into !== undefined && into.addresses.length >= count
@@ -106,6 +110,20 @@ export class GeneratorChunks {
     split.fill(batch.addresses, batch.types, 0, count);
     batch.count = count;
     return batch;
+  }
+
+  /** Every split this instance has started, positioned before its next chunk. */
+  snapshot(): SplitState[] {
+    return [...this.splitGenerators].map(([split, generator]) => ({ split, state: generator.snapshot() }));
+  }
+
+  private split(index: number): SplitGenerator {
+    let split = this.splitGenerators.get(index);
+    if (split === undefined) {
+      split = new SplitGenerator(this.plan.machine, splitOptions(this.plan, index));
+      this.splitGenerators.set(index, split);
+    }
+    return split;
   }
 }
 

@@ -8,6 +8,8 @@ const POOL = 1024;
 /** Live machines are slots listed in order in [head, tail) of a linear array, compacted when full. */
 const ORDER_CAPACITY = 1 << 16;
 const MAX_SKIP = 20;
+/** PRNG state (4 × uint32) and the live machine count. */
+const SNAPSHOT_HEADER_BYTES = 20;
 
 export interface SplitGeneratorOptions {
   seed: number;
@@ -103,6 +105,50 @@ export class SplitGenerator {
 
   get liveMachines(): number {
     return this.tail - this.head;
+  }
+
+  /**
+   * The split's position, for checkpoints: the PRNG state, then the live machines in order as
+   * (address uint32, state uint8). Slot numbers are storage only, so they are not kept.
+   */
+  snapshot(): Uint8Array {
+    const live = this.tail - this.head;
+    const bytes = new Uint8Array(SNAPSHOT_HEADER_BYTES + live * 5);
+    const view = new DataView(bytes.buffer);
+    this.random.snapshot().forEach((word, i) => {
+      view.setUint32(i * 4, word, true);
+    });
+    view.setUint32(16, live, true);
+    for (let j = 0; j < live; j++) {
+      const slot = this.order[this.head + j]!;
+      view.setUint32(SNAPSHOT_HEADER_BYTES + j * 4, this.slotAddress[slot]!, true);
+      bytes[SNAPSHOT_HEADER_BYTES + live * 4 + j] = this.slotState[slot]!;
+    }
+    return bytes;
+  }
+
+  /** Continues from a snapshot taken by a split with the same machine and options. */
+  restore(bytes: Uint8Array): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const live = bytes.byteLength >= SNAPSHOT_HEADER_BYTES ? view.getUint32(16, true) : -1;
+    if (live < 0 || live > POOL || bytes.byteLength !== SNAPSHOT_HEADER_BYTES + live * 5) {
+      throw new RangeError('generator split snapshot is malformed');
+    }
+    const words = [0, 1, 2, 3].map((i) => view.getUint32(i * 4, true));
+    this.random.restore(words as [number, number, number, number]);
+    for (let j = 0; j < this.tail - this.head; j++)
+      this.liveSet.delete(this.slotAddress[this.order[this.head + j]!]!);
+    this.head = 0;
+    this.tail = 0;
+    this.freeCount = 0;
+    for (let slot = POOL - 1; slot >= live; slot--) this.freeSlots[this.freeCount++] = slot;
+    for (let j = 0; j < live; j++) {
+      const address = view.getUint32(SNAPSHOT_HEADER_BYTES + j * 4, true);
+      this.slotAddress[j] = address;
+      this.slotState[j] = bytes[SNAPSHOT_HEADER_BYTES + live * 4 + j]!;
+      this.liveSet.add(address);
+      this.order[this.tail++] = j;
+    }
   }
 
   private append(slot: number): void {

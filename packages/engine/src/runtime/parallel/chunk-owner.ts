@@ -1,52 +1,75 @@
 import { OutputBuffer } from '../../collect/output-buffer.js';
 import type { KeyedOperator } from '../../operator.js';
-import type { OutMessage, PartMessage } from './protocol.js';
+import type { OutMessage, OwnerStateMessage, PartMessage } from './protocol.js';
 
-export interface OutPort {
-  postMessage(message: OutMessage, transferList: ArrayBuffer[]): void;
+export interface OwnerPort {
+  postMessage(message: OutMessage | OwnerStateMessage, transferList: ArrayBuffer[]): void;
 }
 
 /**
  * The owner side of the exchange: parts of chunks arrive from several producers, possibly out of
- * chunk order; they are applied strictly in chunk-index order (early ones are held — at most the
- * main thread's grant window), so per-key order is source order for any producer count.
+ * chunk order; they are applied strictly in chunk-index order and only once granted (early ones are
+ * held — at most the main thread's grant window), so per-key order is source order for any
+ * producer count, and a barrier, which arrives before the grant past it, always finds the owner at
+ * or before its chunk.
  */
 export class ChunkOwner {
   private readonly held = new Map<number, PartMessage>();
   private readonly out = new OutputBuffer();
-  private nextChunk = 0;
+  private nextChunk: number;
+  private firstEvent: number;
+  private granted = -1;
+  private barrier = -1;
   private applied = 0;
 
   constructor(
     private readonly operator: KeyedOperator,
-    private readonly results: OutPort,
+    private readonly results: OwnerPort,
+    start: { chunk: number; firstEvent: number },
     private readonly onApplied: (part: PartMessage) => void = () => undefined,
-  ) {}
+  ) {
+    this.nextChunk = start.chunk;
+    this.firstEvent = start.firstEvent;
+  }
 
+  /** Events applied by this owner in this run. */
   get events(): number {
     return this.applied;
   }
 
-  /** Parts held because an earlier chunk has not arrived yet. */
+  /** Parts held because an earlier chunk has not arrived or they are not granted yet. */
   get holding(): number {
     return this.held.size;
   }
 
   receive(part: PartMessage): void {
-    if (part.chunk !== this.nextChunk) {
-      this.held.set(part.chunk, part);
-      return;
-    }
-    this.apply(part);
+    this.held.set(part.chunk, part);
+    this.drain();
+  }
+
+  grant(upTo: number): void {
+    this.granted = Math.max(this.granted, upTo);
+    this.drain();
+  }
+
+  /** Reports the state as of the start of `chunk` once every earlier chunk is applied. */
+  checkpointAt(chunk: number): void {
+    this.barrier = chunk;
+    this.reportAtBarrier();
+  }
+
+  private drain(): void {
     for (let next = this.held.get(this.nextChunk); next !== undefined; next = this.held.get(this.nextChunk)) {
+      if (next.chunk > this.granted) return;
       this.held.delete(next.chunk);
       this.apply(next);
     }
   }
 
   private apply(part: PartMessage): void {
-    if (part.count > 0) this.operator.process(part, this.out);
+    this.operator.process(part, this.out, { chunk: part.chunk, firstEvent: this.firstEvent });
     this.applied += part.count;
+    this.firstEvent += part.chunkEvents;
     this.nextChunk++;
     this.onApplied(part);
     const columns = this.out.take();
@@ -55,5 +78,24 @@ export class ChunkOwner {
       columns.keys.buffer as ArrayBuffer,
       columns.codes.buffer as ArrayBuffer,
     ]);
+    this.reportAtBarrier();
+  }
+
+  private reportAtBarrier(): void {
+    if (this.barrier !== this.nextChunk) return;
+    const chunk = this.barrier;
+    this.barrier = -1;
+    const { snapshot } = this.operator;
+    if (snapshot === undefined) throw new Error('the operator cannot be checkpointed: it has no snapshot()');
+    const keyed = snapshot.call(this.operator);
+    const message: OwnerStateMessage = {
+      t: 'owner-state',
+      chunk,
+      keyed,
+      expiredKeys: this.operator.expiredKeys?.() ?? 0,
+    };
+    const transfer = [keyed.keys.buffer, keyed.values.buffer];
+    if (keyed.stamps !== undefined) transfer.push(keyed.stamps.buffer);
+    this.results.postMessage(message, transfer as ArrayBuffer[]);
   }
 }

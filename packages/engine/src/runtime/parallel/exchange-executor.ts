@@ -6,19 +6,34 @@ import { keyGroupRange } from '../../partitioning/key-groups.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ExecutorListener } from '../executor.js';
 import { createWorkerPool, type WorkerLimits } from '../worker-pool.js';
-import type { ControlMessage, ExchangeResult, ExchangeTask, OutMessage, ReadyMessage } from './protocol.js';
+import type {
+  ControlMessage,
+  ExchangeResult,
+  ExchangeTask,
+  OutMessage,
+  OwnerStateMessage,
+  ProducerStateMessage,
+  ThreadMessage,
+  ThreadStart,
+} from './protocol.js';
 
 export interface ExchangeExecutorOptions {
   workers: number;
   partitions: number;
   sourceParallelism: number;
   resourceLimits?: WorkerLimits | undefined;
+  /** Where each thread starts (chunk 0, or a checkpoint split up among the threads). */
+  starts: ThreadStart[];
+  /** Fault injection for tests: `[thread, events]` exits that thread after its owner applied that many. */
+  killThread?: readonly [number, number] | undefined;
 }
 
 export interface ExchangeListener extends Pick<ExecutorListener, 'onFailure'> {
   onOutput(thread: number, message: OutMessage): void;
   /** Every thread has loaded its operator and producer. */
   onReady(): void;
+  onOwnerState(message: OwnerStateMessage): void;
+  onProducerState(message: ProducerStateMessage): void;
 }
 
 /**
@@ -70,9 +85,13 @@ export class ExchangeExecutor {
         sourceParallelism,
         control: port2,
         peers: threadPeers,
+        start: options.starts[thread]!,
+        dieAfterEvents: options.killThread?.[0] === thread ? options.killThread[1] : undefined,
       };
-      port1.on('message', (message: OutMessage | ReadyMessage) => {
+      port1.on('message', (message: ThreadMessage) => {
         if (message.t === 'out') this.listener.onOutput(thread, message);
+        else if (message.t === 'owner-state') this.listener.onOwnerState(message);
+        else if (message.t === 'producer-state') this.listener.onProducerState(message);
         else if (++this.readyThreads === workers) this.listener.onReady();
       });
       const transfer = [port2, ...threadPeers.filter((port): port is MessagePort => port !== undefined)];
@@ -94,6 +113,11 @@ export class ExchangeExecutor {
   /** Lets producers make every chunk with index ≤ upTo. */
   grant(upTo: number): void {
     this.broadcast({ t: 'grant', upTo });
+  }
+
+  /** Asks every thread for its state as of the start of `chunk` (call before granting `chunk`). */
+  barrier(chunk: number): void {
+    this.broadcast({ t: 'barrier', chunk });
   }
 
   async finish(): Promise<ExchangeResult[]> {

@@ -1,41 +1,62 @@
+import type { JobStart } from '../../checkpoint/checkpoint.js';
+import type { CheckpointCoordinator } from '../../checkpoint/coordinator.js';
+import { threadStarts } from '../../checkpoint/thread-starts.js';
 import { OrderedCollector } from '../../collect/ordered-collector.js';
 import type { StatecraftError } from '../../errors.js';
-import { closeSink } from '../../sinks/close-sink.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ResolvedJobOptions } from '../job-options.js';
 import { ProgressSignal } from '../signal.js';
-import { type JobSummary, mergeRejects, summarize } from '../summary.js';
+import { type AttemptResult, mergeRejects } from '../summary.js';
 import { ExchangeExecutor } from './exchange-executor.js';
 
 /**
  * A job whose chunks are produced in the worker threads. The main thread only coordinates: it
  * grants chunk indexes within a window past the last chunk written (which bounds memory and makes a
  * slow sink slow every producer), collects each chunk's outputs from all W owners, and writes them
- * in chunk order.
+ * in chunk order. A checkpoint is a barrier sent just before the grants pass its chunk.
  */
 export async function runExchangeJob(
   config: ResolvedJobOptions,
   source: ParallelSource,
-): Promise<JobSummary> {
+  start: JobStart,
+  checkpoints: CheckpointCoordinator | undefined,
+  killThread: readonly [number, number] | undefined,
+): Promise<AttemptResult> {
   const { workers, partitions, sourceParallelism, signal, sink } = config;
-  const started = performance.now();
   const progress = new ProgressSignal();
   const onAbort = () => progress.notify();
   signal?.addEventListener('abort', onAbort);
-  const collector = new OrderedCollector(sink, () => progress.notify());
+  const firstChunk = start?.chunk ?? 0;
+  const baseEvents = start?.firstEvent ?? 0;
+  const baseOutputs = start?.outputs ?? 0;
+  const collector = new OrderedCollector(
+    sink,
+    () => progress.notify(),
+    firstChunk,
+    (written) =>
+      checkpoints?.chunkWritten(written, {
+        events: baseEvents + collector.eventsWritten,
+        outputs: baseOutputs + collector.written,
+      }),
+  );
   const window = config.maxInFlightPerWorker * Math.max(workers, sourceParallelism);
   let failure: StatecraftError | undefined;
-  let events = 0;
   // Grants wait until every thread is up, so batch latencies measure processing, not start-up.
   let ready = false;
   const executor = new ExchangeExecutor(
     config.operator,
     source,
-    { workers, partitions, sourceParallelism, resourceLimits: config.resourceLimits },
+    {
+      workers,
+      partitions,
+      sourceParallelism,
+      resourceLimits: config.resourceLimits,
+      starts: threadStarts(start, { workers, partitions, sourceParallelism, splits: source.splits }),
+      killThread,
+    },
     {
       onOutput(_thread, message) {
-        events += message.events;
-        collector.deliver(message.chunk, message);
+        collector.deliver(message.chunk, message, message.events);
       },
       onFailure(error) {
         failure ??= error;
@@ -45,18 +66,33 @@ export async function runExchangeJob(
         ready = true;
         progress.notify();
       },
+      onOwnerState(message) {
+        checkpoints?.ownerState(message.chunk, message.keyed, message.expiredKeys);
+      },
+      onProducerState(message) {
+        checkpoints?.producerState(message.chunk, message.splits, message.rejects);
+      },
     },
   );
 
-  let granted = 0;
+  let granted = firstChunk;
   const grantUpTo = (limit: number) => {
     const upTo = Math.min(limit, source.chunks);
     if (upTo <= granted) return;
+    if (checkpoints?.isDue(baseEvents + collector.eventsWritten) && granted > firstChunk) {
+      checkpoints.begin(granted, workers, workers, {
+        chunksWritten: collector.chunksWritten,
+        events: baseEvents + collector.eventsWritten,
+        outputs: baseOutputs + collector.written,
+      });
+      executor.barrier(granted);
+    }
     for (let chunk = granted; chunk < upTo; chunk++) collector.expect(chunk, workers);
     granted = upTo;
     executor.grant(granted - 1);
   };
-  const stalled = () => failure !== undefined || collector.error !== undefined;
+  const stalled = () =>
+    failure !== undefined || collector.error !== undefined || checkpoints?.failure !== undefined;
 
   try {
     let interrupted = false;
@@ -69,22 +105,19 @@ export async function runExchangeJob(
     }
     if (failure !== undefined) throw failure;
     if (collector.error !== undefined) throw collector.error;
+    if (checkpoints?.failure !== undefined) throw checkpoints.failure;
     const results = await executor.finish();
     if (failure !== undefined) throw failure;
-    await closeSink(sink);
-    return summarize({
-      started,
-      events,
-      outputs: collector.written,
+    return {
+      events: baseEvents + collector.eventsWritten,
+      outputs: baseOutputs + collector.written,
       chunks: collector.chunksWritten,
-      workers,
-      partitions,
-      sourceParallelism,
       liveKeys: results.reduce((n, r) => n + r.liveKeys, 0),
+      expiredKeys: (start?.expiredKeys ?? 0) + results.reduce((n, r) => n + r.expiredKeys, 0),
       latenciesMs: collector.latenciesMs,
-      rejects: mergeRejects(results.map((r) => r.rejects)),
+      rejects: mergeRejects([start?.rejects ?? {}, ...results.map((r) => r.rejects)]),
       interrupted,
-    });
+    };
   } catch (error) {
     await executor.destroy();
     throw error;

@@ -11,7 +11,9 @@ import type {
   ExchangeResult,
   ExchangeTask,
   OutMessage,
+  OwnerStateMessage,
   PartMessage,
+  ProducerStateMessage,
   ReadyMessage,
   RecycleMessage,
 } from './protocol.js';
@@ -25,13 +27,14 @@ function transferList(part: WorkerPart): ArrayBuffer[] {
   ];
 }
 
-/** The hosted producers' chunks, merged in increasing order. */
-function hostedChunks(task: Pick<ExchangeTask, 'producers' | 'sourceParallelism' | 'source'>): number[] {
+/** The hosted producers' chunks from the start chunk on, merged in increasing order. */
+function hostedChunks(
+  task: Pick<ExchangeTask, 'producers' | 'sourceParallelism' | 'source' | 'start'>,
+): number[] {
+  const { source, sourceParallelism, start } = task;
   const chunks: number[] = [];
   for (const producer of task.producers) {
-    chunks.push(
-      ...chunksOfProducer(producer, task.sourceParallelism, task.source.splits, task.source.chunks),
-    );
+    chunks.push(...chunksOfProducer(producer, sourceParallelism, source.splits, source.chunks, start.chunk));
   }
   return chunks.sort((a, b) => a - b);
 }
@@ -48,7 +51,13 @@ export async function serveExchangeNode(
   peers: readonly (MessagePort | undefined)[],
 ): Promise<ExchangeResult> {
   const operator = await loadOperator(task.operator, task.context);
-  const producer = task.producers.length > 0 ? await loadChunkProducer(task.source) : undefined;
+  if (task.start.keyed !== undefined) {
+    if (operator.restore === undefined)
+      throw new Error('the operator cannot restore a checkpoint: it has no restore()');
+    operator.restore(task.start.keyed);
+  }
+  const producer =
+    task.producers.length > 0 ? await loadChunkProducer(task.source, task.start.splits) : undefined;
   const chunks = hostedChunks(task);
   const pool = new PartPool(task.threads);
   const partitioner = new Partitioner(task.threads, task.partitions, pool);
@@ -61,10 +70,18 @@ export async function serveExchangeNode(
     const message: RecycleMessage = { t: 'recycle', addresses, types, keyGroups, positions };
     peers[part.from]?.postMessage(message, transferList(part));
   };
+  const { dieAfterEvents } = task;
   const owner = new ChunkOwner(
     operator,
-    { postMessage: (message: OutMessage, transfer) => control.postMessage(message, transfer) },
-    recycle,
+    {
+      postMessage: (message: OutMessage | OwnerStateMessage, transfer) =>
+        control.postMessage(message, transfer),
+    },
+    task.start,
+    (part) => {
+      recycle(part);
+      if (dieAfterEvents !== undefined && owner.events >= dieAfterEvents) process.exit(70);
+    },
   );
   const ports = [control, ...peers.filter((port): port is MessagePort => port !== undefined)];
 
@@ -75,6 +92,7 @@ export async function serveExchangeNode(
     let cursor = 0;
     let scheduled = false;
     let stopped = false;
+    let producerBarrier = -1;
     const stop = () => {
       stopped = true;
       for (const port of ports) port.close();
@@ -83,7 +101,13 @@ export async function serveExchangeNode(
     const fail = (error: unknown) => {
       if (stopped) return;
       stop();
-      resolve({ events: owner.events, liveKeys: 0, rejects: {}, error: serializeError(error) });
+      resolve({
+        events: owner.events,
+        liveKeys: 0,
+        rejects: {},
+        expiredKeys: 0,
+        error: serializeError(error),
+      });
     };
     const receive = (message: PartMessage) => {
       if (stopped) return;
@@ -93,14 +117,31 @@ export async function serveExchangeNode(
         fail(error);
       }
     };
+    // The producers' part of a barrier: reported once every hosted chunk before it is made.
+    const reportProducersAtBarrier = () => {
+      if (producerBarrier < 0) return;
+      const next = chunks[cursor];
+      if (next !== undefined && next < producerBarrier) return;
+      const message: ProducerStateMessage = {
+        t: 'producer-state',
+        chunk: producerBarrier,
+        splits: producer?.snapshot?.() ?? [],
+        rejects: producer?.rejects?.() ?? {},
+      };
+      producerBarrier = -1;
+      control.postMessage(message);
+    };
     const produceNext = () => {
       scheduled = false;
       if (stopped || producer === undefined) return;
       const chunk = chunks[cursor];
       if (chunk === undefined || chunk > granted) return;
-      cursor++;
       try {
-        const parts = partitioner.splitAll(producer.produce(chunk));
+        reportProducersAtBarrier();
+        cursor++;
+        const batch = producer.produce(chunk);
+        const chunkEvents = batch.count;
+        const parts = partitioner.splitAll(batch);
         // Other owners' parts go out first, so they work on them while this thread applies its own.
         let own: PartMessage | undefined;
         parts.forEach((part, thread) => {
@@ -109,6 +150,7 @@ export async function serveExchangeNode(
             t: 'part',
             chunk,
             from: task.thread,
+            chunkEvents,
             count,
             addresses,
             types,
@@ -119,6 +161,7 @@ export async function serveExchangeNode(
           else peers[thread]!.postMessage(message, transferList(part));
         });
         if (own !== undefined) receive(own);
+        reportProducersAtBarrier();
       } catch (error) {
         fail(error);
         return;
@@ -144,17 +187,25 @@ export async function serveExchangeNode(
     });
     control.postMessage({ t: 'ready' } satisfies ReadyMessage);
     control.on('message', (message: ControlMessage) => {
-      if (message.t === 'grant') {
-        granted = Math.max(granted, message.upTo);
-        schedule();
-        return;
-      }
       if (stopped) return;
       try {
+        if (message.t === 'grant') {
+          granted = Math.max(granted, message.upTo);
+          owner.grant(granted);
+          schedule();
+          return;
+        }
+        if (message.t === 'barrier') {
+          producerBarrier = message.chunk;
+          reportProducersAtBarrier();
+          owner.checkpointAt(message.chunk);
+          return;
+        }
         const result: ExchangeResult = {
           events: owner.events,
           liveKeys: operator.liveKeys(),
           rejects: producer?.rejects?.() ?? {},
+          expiredKeys: operator.expiredKeys?.() ?? 0,
         };
         stop();
         resolve(result);

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../../errors.js';
-import type { OperatorContext, OperatorSpec } from '../../operator.js';
-import type { ParallelSource } from '../../sources/parallel-source.js';
+import type { KeyedState, OperatorContext, OperatorSpec } from '../../operator.js';
+import type { ParallelSource, SplitState } from '../../sources/parallel-source.js';
 import type { RejectReason } from '../../sources/reject.js';
 
 /** The long-lived task of one thread in a parallel-source job: an owner plus zero or more producers. */
@@ -20,18 +20,36 @@ export interface ExchangeTask {
   control: MessagePort;
   /** `peers[b]`: the channel to thread b (undefined for this thread itself). */
   peers: (MessagePort | undefined)[];
+  /** Where this thread starts: chunk 0, or a checkpoint's position and this thread's share of it. */
+  start: ThreadStart;
+  /** Fault injection for tests: exit the thread once its owner has applied this many events. */
+  dieAfterEvents?: number | undefined;
+}
+
+export interface ThreadStart {
+  chunk: number;
+  /** Events in all chunks before `chunk`. */
+  firstEvent: number;
+  /** The keys of this thread's key groups. */
+  keyed?: KeyedState | undefined;
+  /** The states of the splits this thread's producers make. */
+  splits: SplitState[];
 }
 
 export interface ExchangeResult {
   events: number;
   liveKeys: number;
   rejects: Partial<Record<RejectReason, number>>;
+  expiredKeys: number;
   /** Set when the thread's operator or producer failed. */
   error?: SerializedError;
 }
 
-/** Main → thread. `grant`: chunks with index ≤ upTo may be produced. */
-export type ControlMessage = { t: 'grant'; upTo: number } | { t: 'end' };
+/**
+ * Main → thread. `grant`: chunks with index ≤ upTo may be produced and applied. `barrier`: report
+ * the state as of the start of `chunk` (sent before any grant reaches `chunk`).
+ */
+export type ControlMessage = { t: 'grant'; upTo: number } | { t: 'barrier'; chunk: number } | { t: 'end' };
 
 /** Producer → owner: the owner's part of a chunk (possibly empty). Arrays may exceed `count`. */
 export interface PartMessage {
@@ -39,6 +57,8 @@ export interface PartMessage {
   chunk: number;
   /** The producing thread, to which the buffers go back once applied. */
   from: number;
+  /** Events in the whole chunk (all owners' parts): owners add them up into the event clock. */
+  chunkEvents: number;
   count: number;
   addresses: Uint32Array;
   types: Uint8Array;
@@ -70,3 +90,21 @@ export interface OutMessage {
   keys: Uint32Array;
   codes: Uint32Array;
 }
+
+/** Owner → main, at a barrier: the keyed state of its key groups as of the start of `chunk`. */
+export interface OwnerStateMessage {
+  t: 'owner-state';
+  chunk: number;
+  keyed: KeyedState;
+  expiredKeys: number;
+}
+
+/** Thread → main, at a barrier: its producers' split states and rejects as of the start of `chunk`. */
+export interface ProducerStateMessage {
+  t: 'producer-state';
+  chunk: number;
+  splits: SplitState[];
+  rejects: Partial<Record<RejectReason, number>>;
+}
+
+export type ThreadMessage = OutMessage | ReadyMessage | OwnerStateMessage | ProducerStateMessage;

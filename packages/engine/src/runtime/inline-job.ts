@@ -1,0 +1,121 @@
+import type { JobStart } from '../checkpoint/checkpoint.js';
+import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { OrderedCollector } from '../collect/ordered-collector.js';
+import { OutputBuffer } from '../collect/output-buffer.js';
+import { WorkerFailedError } from '../errors.js';
+import type { KeyedOperator } from '../operator.js';
+import { Partitioner } from '../partitioning/partitioner.js';
+import { loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
+import type { ResolvedJobOptions } from './job-options.js';
+import { loadOperator } from './load-operator.js';
+import { ProgressSignal } from './signal.js';
+import { type AttemptResult, mergeRejects } from './summary.js';
+
+/**
+ * `--workers 0` with a parallel source: the same producer, partitioner, operator and collector on
+ * the calling thread, chunk by chunk. A checkpoint is taken between two chunks, where the operator
+ * and the producer both stand exactly at the next one.
+ */
+export async function runInlineJob(
+  config: ResolvedJobOptions,
+  source: ParallelSource,
+  start: JobStart,
+  checkpoints: CheckpointCoordinator | undefined,
+): Promise<AttemptResult> {
+  const { partitions, signal, sink } = config;
+  const firstChunk = start?.chunk ?? 0;
+  const baseEvents = start?.firstEvent ?? 0;
+  const baseOutputs = start?.outputs ?? 0;
+  const producer = await loadChunkProducer(source, start?.splits ?? []);
+  try {
+    const operator = await loadInlineOperator(config, start);
+    const progress = new ProgressSignal();
+    const totals = () => ({
+      events: baseEvents + collector.eventsWritten,
+      outputs: baseOutputs + collector.written,
+    });
+    const collector = new OrderedCollector(
+      sink,
+      () => progress.notify(),
+      firstChunk,
+      (written) => checkpoints?.chunkWritten(written, totals()),
+    );
+    const partitioner = new Partitioner(1, partitions);
+    const out = new OutputBuffer();
+    // As with one worker: maxInFlightPerWorker chunks in the operator and as many at the sink.
+    const maxBacklog = config.maxInFlightPerWorker * 2;
+    let firstEvent = baseEvents;
+    let interrupted = false;
+    for (let chunk = firstChunk; chunk < source.chunks; chunk++) {
+      while (collector.error === undefined && collector.backlog > maxBacklog) await progress.wait();
+      if (collector.error !== undefined) throw collector.error;
+      if (checkpoints?.failure !== undefined) throw checkpoints.failure;
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const batch = producer.produce(chunk);
+      const events = batch.count;
+      const [part] = partitioner.splitAll(batch);
+      try {
+        operator.process(part!, out, { chunk, firstEvent });
+      } catch (error) {
+        throw WorkerFailedError.from(0, error);
+      }
+      firstEvent += events;
+      collector.expect(chunk, 1, events);
+      collector.deliver(chunk, out.take());
+      if (checkpoints?.isDue(totals().events) && chunk + 1 < source.chunks) {
+        checkpoints.begin(chunk + 1, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });
+        checkpoints.ownerState(chunk + 1, snapshotOf(operator), operator.expiredKeys?.() ?? 0);
+        checkpoints.producerState(chunk + 1, producer.snapshot?.() ?? [], producer.rejects?.() ?? {});
+      }
+    }
+    while (collector.error === undefined && collector.backlog > 0) await progress.wait();
+    if (collector.error !== undefined) throw collector.error;
+    let liveKeys: number;
+    let expiredKeys: number;
+    try {
+      liveKeys = operator.liveKeys();
+      expiredKeys = (start?.expiredKeys ?? 0) + (operator.expiredKeys?.() ?? 0);
+    } catch (error) {
+      throw WorkerFailedError.from(0, error);
+    }
+    return {
+      ...totals(),
+      chunks: collector.chunksWritten,
+      liveKeys,
+      expiredKeys,
+      latenciesMs: collector.latenciesMs,
+      rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
+      interrupted,
+    };
+  } finally {
+    producer.close?.();
+  }
+}
+
+async function loadInlineOperator(config: ResolvedJobOptions, start: JobStart): Promise<KeyedOperator> {
+  try {
+    const { partitions } = config;
+    const operator = await loadOperator(config.operator, {
+      partitions,
+      keyGroupStart: 0,
+      keyGroupEnd: partitions - 1,
+    });
+    if (start !== undefined) {
+      if (operator.restore === undefined)
+        throw new Error('the operator cannot restore a checkpoint: it has no restore()');
+      operator.restore(start.keyed);
+    }
+    return operator;
+  } catch (error) {
+    throw WorkerFailedError.from(0, error);
+  }
+}
+
+function snapshotOf(operator: KeyedOperator) {
+  if (operator.snapshot === undefined)
+    throw new Error('the operator cannot be checkpointed: it has no snapshot()');
+  return operator.snapshot();
+}
