@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_PARTITIONS, isStatecraftError } from '@statecraft/engine';
 import { ALERT_FORMATS, DEFAULT_GENERATOR_SPLITS } from '@statecraft/fsm';
 import yargs from 'yargs';
+import { DEFAULT_CHECKPOINT_INTERVAL } from './checkpointing.js';
 import { CliError, usageError } from './cli-error.js';
 import { benchCommand } from './commands/bench.js';
 import { generateCommand } from './commands/generate.js';
@@ -14,6 +15,8 @@ const ENGINE_EXIT_CODES: Record<string, number> = {
   INPUT_UNREADABLE: ExitCode.noInput,
   BAD_RECORD: ExitCode.badRecord,
   INVALID_JOB_OPTIONS: ExitCode.usage,
+  CHECKPOINT_FAILED: ExitCode.cannotWrite,
+  CHECKPOINT_MISMATCH: ExitCode.usage,
 };
 
 const generatorOptions = {
@@ -71,6 +74,30 @@ export async function main(argv: readonly string[]): Promise<number> {
             stats: { type: 'string', describe: 'write the run summary as JSON to this file' },
             'dead-letter': { type: 'string', describe: 'write rejected input records here (NDJSON)' },
             strict: { type: 'boolean', default: false, describe: 'stop at the first bad record (exit 65)' },
+            'checkpoint-dir': { type: 'string', describe: 'take checkpoints into this directory' },
+            'checkpoint-interval': {
+              type: 'string',
+              describe: `events (2000000) or a duration (500ms, 10s, 1m) between checkpoints (default ${DEFAULT_CHECKPOINT_INTERVAL})`,
+            },
+            'checkpoint-retain': {
+              type: 'number',
+              default: 3,
+              describe: 'checkpoints kept in the directory',
+            },
+            resume: {
+              type: 'boolean',
+              default: false,
+              describe: 'continue from the newest valid checkpoint (or start over if there is none)',
+            },
+            'max-restarts': {
+              type: 'number',
+              default: 3,
+              describe: 'restarts from the last checkpoint after a worker dies (with --checkpoint-dir)',
+            },
+            'state-ttl': {
+              type: 'string',
+              describe: 'forget addresses idle this long: events (500000) or a duration (30s, 5m)',
+            },
           }),
         async (args) => {
           exitCode = await runCommand({
@@ -81,6 +108,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             deadLetter: args['dead-letter'],
             sourceParallelism: args['source-parallelism'],
             format: args.format as (typeof ALERT_FORMATS)[number],
+            checkpointDir: args['checkpoint-dir'],
+            checkpointInterval: args['checkpoint-interval'],
+            checkpointRetain: args['checkpoint-retain'],
+            maxRestarts: args['max-restarts'],
+            stateTtl: args['state-ttl'],
           });
         },
       )

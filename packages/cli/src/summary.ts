@@ -18,6 +18,14 @@ export interface RunStats {
   machine: string;
   source: string;
   interrupted: boolean;
+  /** Addresses dropped by --state-ttl. */
+  expiredAddresses: number;
+  checkpoints: number;
+  /** Time spent completing checkpoints (off the processing path), in total. */
+  checkpointMs: number;
+  restarts: number;
+  /** The chunk a --resume run started at (0 for a fresh run). */
+  resumedFromChunk: number;
 }
 
 const integer = new Intl.NumberFormat('en-US');
@@ -34,6 +42,13 @@ export function formatSummary(stats: RunStats): string {
       `in ${(stats.elapsedMs / 1000).toFixed(2)} s (${rate}); ` +
       `workers ${stats.workers}, partitions ${stats.partitions}, machine ${stats.machine}`,
   ];
+  const extras = [
+    stats.resumedFromChunk > 0 ? `resumed at chunk ${integer.format(stats.resumedFromChunk)}` : '',
+    stats.checkpoints > 0 ? `${integer.format(stats.checkpoints)} checkpoints` : '',
+    stats.restarts > 0 ? `${integer.format(stats.restarts)} restarts` : '',
+    stats.expiredAddresses > 0 ? `${integer.format(stats.expiredAddresses)} addresses expired (TTL)` : '',
+  ].filter((extra) => extra !== '');
+  if (extras.length > 0) lines.push(`  ${extras.join(', ')}`);
   for (const [reason, count] of Object.entries(stats.rejectedByReason)) {
     if (count > 0) {
       lines.push(

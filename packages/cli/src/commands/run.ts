@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import {
   DEFAULT_CHUNK_BYTES,
   type EventBatch,
@@ -7,9 +7,12 @@ import {
   type InputFormat,
   isInputFormat,
   type JobSummary,
+  type OutputColumns,
+  type OutputSink,
   type ParallelSource,
   RecordStreamSource,
   runJob,
+  TextFileSink,
   TextStreamSink,
 } from '@statecraft/engine';
 import {
@@ -17,10 +20,14 @@ import {
   type CompiledMachine,
   createAlertFormatter,
   generatorSource,
+  parseStateTtl,
+  type StateTtl,
   stateMachineOperator,
 } from '@statecraft/fsm';
+import { type CheckpointArgs, jobIdentity, prepareCheckpoints } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
+import { workerDeathsFromEnv } from '../fault-injection.js';
 import { DeadLetterFile } from '../io/dead-letter.js';
 import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
@@ -28,7 +35,7 @@ import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
 import { formatSummary, type RunStats } from '../summary.js';
 
-export interface RunArgs {
+export interface RunArgs extends CheckpointArgs {
   input?: string;
   inputFormat?: string;
   events: number;
@@ -45,6 +52,8 @@ export interface RunArgs {
   generatorSplits: number;
   sourceParallelism?: number;
   quiet: boolean;
+  maxRestarts: number;
+  stateTtl?: string | undefined;
 }
 
 interface PreparedSource {
@@ -69,28 +78,57 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ? Math.max(1, workers)
       : integerFlag('source-parallelism', args.sourceParallelism, 1, 1024);
   const machine = await resolveMachine(args.machine);
+  const ttl = args.stateTtl === undefined ? undefined : ttlFlag(args.stateTtl);
+  const maxRestarts = integerFlag('max-restarts', args.maxRestarts, 0, 1000);
+  checkCheckpointable(args);
   const abort = new AbortController();
   const source = prepareSource(args, machine, abort.signal);
-  const output = openOutput(args.output);
+  const say = (line: string) => {
+    if (!args.quiet) process.stderr.write(`statecraft: ${line}\n`);
+  };
+  const checkpoints =
+    args.checkpointDir === undefined
+      ? { policy: undefined, resumeFrom: undefined }
+      : prepareCheckpoints(
+          args,
+          jobIdentity({
+            source: source.chunks as ParallelSource,
+            input: args.input,
+            machine,
+            outputFormat: args.format,
+            ttl,
+          }),
+          say,
+        );
   const formatter = createAlertFormatter(machine, args.format);
-  const sink = new TextStreamSink(output.stream, {
+  const sink = await openSink(args.output, {
     format: (columns) => formatter.format(columns),
     header: formatter.header(),
-    end: output.owned,
-    name: output.name,
+    resumeAt: checkpoints.resumeFrom?.outputPosition ?? 0,
   });
+  if (args.output === '-' && checkpoints.resumeFrom !== undefined) {
+    say('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
+  }
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   let summary: JobSummary;
   try {
     summary = await runJob({
       source: source.chunks,
-      operator: stateMachineOperator(machine),
+      operator: stateMachineOperator(machine, { ttl }),
       sink,
       workers,
       partitions,
       sourceParallelism,
       signal: abort.signal,
+      checkpoint: checkpoints.policy,
+      resumeFrom: checkpoints.resumeFrom,
+      maxRestarts: checkpoints.policy === undefined ? 0 : maxRestarts,
+      injectWorkerDeaths: workerDeathsFromEnv(),
+      onRestart: ({ error, restart, fromChunk, backoffMs }) =>
+        say(
+          `${error.message}; restart ${restart} of ${maxRestarts} from chunk ${fromChunk} in ${Math.round(backoffMs)} ms`,
+        ),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -114,10 +152,69 @@ export async function runCommand(args: RunArgs): Promise<number> {
     machine: machine.name,
     source: source.name,
     interrupted: summary.interrupted,
+    expiredAddresses: summary.expiredKeys,
+    checkpoints: summary.checkpoints.taken,
+    checkpointMs: summary.checkpoints.totalMs,
+    restarts: summary.restarts,
+    resumedFromChunk: summary.resumedFromChunk,
   };
   if (args.stats !== undefined) writeStats(args.stats, stats);
   if (!args.quiet) process.stderr.write(formatSummary(stats));
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+/** Checkpoints replay the input from a chunk: only the generator and plain files can do that. */
+function checkCheckpointable(args: RunArgs): void {
+  if (args.resume && args.checkpointDir === undefined) throw usageError('--resume needs --checkpoint-dir');
+  if (args.checkpointDir === undefined) {
+    if (args.checkpointInterval !== undefined)
+      throw usageError('--checkpoint-interval needs --checkpoint-dir');
+    return;
+  }
+  integerFlag('checkpoint-retain', args.checkpointRetain, 1, 1000);
+  const input = args.input;
+  const refuse = (why: string) => {
+    throw usageError(`--checkpoint-dir cannot be used with ${why}`);
+  };
+  if (input === '-') refuse('stdin: it cannot be read again from a checkpoint');
+  if (input?.endsWith('.gz')) refuse('a .gz input: inflate it first, so it can be read from any chunk');
+  if (input !== undefined && args.deadLetter !== undefined) refuse('--dead-letter');
+  if (input !== undefined && args.strict) refuse('--strict');
+}
+
+function ttlFlag(text: string): StateTtl {
+  try {
+    return parseStateTtl(text);
+  } catch (error) {
+    throw usageError(`--state-ttl: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A regular file: positioned writes that a checkpoint can commit and a restart rewind. Stdout,
+ * pipes and devices (/dev/null): a stream, which cannot be rewound.
+ */
+async function openSink(
+  path: string,
+  options: { format: (columns: OutputColumns) => string; header: string; resumeAt: number },
+): Promise<OutputSink> {
+  if (path !== '-' && isRegularFileOrAbsent(path)) {
+    try {
+      return await TextFileSink.open(path, options);
+    } catch (error) {
+      throw new CliError((error as Error).message, ExitCode.cannotWrite);
+    }
+  }
+  const output = openOutput(path);
+  return new TextStreamSink(output.stream, { ...options, end: output.owned, name: output.name });
+}
+
+function isRegularFileOrAbsent(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSignal): PreparedSource {

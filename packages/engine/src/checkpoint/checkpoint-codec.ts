@@ -82,7 +82,7 @@ function checkShape(raw: unknown): Checkpoint {
     if (!(Number.isSafeInteger(entry?.split) && entry.state instanceof Uint8Array)) {
       throw new CheckpointError('a split state is malformed');
     }
-    return { split: entry.split as number, state: entry.state.slice() };
+    return { split: entry.split as number, state: new Uint8Array(entry.state) };
   });
   return { ...(value as unknown as Checkpoint), keyed: { keys, values, stamps }, splits };
 }
@@ -90,5 +90,7 @@ function checkShape(raw: unknown): Checkpoint {
 /** An aligned copy of a byte run that must hold whole elements of `size` bytes. */
 function copy(bytes: Uint8Array, size: number, field: string): ArrayBuffer {
   if (bytes.byteLength % size !== 0) throw new CheckpointError(`${field} is not a whole number of elements`);
-  return bytes.slice().buffer;
+  const aligned = new Uint8Array(bytes.byteLength);
+  aligned.set(bytes);
+  return aligned.buffer;
 }

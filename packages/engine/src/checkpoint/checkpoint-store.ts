@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint } from './checkpoint.js';
@@ -42,6 +42,10 @@ export class CheckpointStore {
       );
     }
     this.sequence = this.list()[0]?.sequence ?? 0;
+    // A temporary file is what a crash in the middle of a write leaves: never a checkpoint.
+    for (const name of readdirSync(directory)) {
+      if (name.endsWith('.ckpt.tmp')) rmSync(join(directory, name), { force: true });
+    }
   }
 
   /** Checkpoint files, newest first. */

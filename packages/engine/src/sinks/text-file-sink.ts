@@ -45,6 +45,12 @@ export class TextFileSink implements OutputSink {
     try {
       file = await open(path, start > 0 ? 'r+' : 'w');
     } catch (error) {
+      if (start > 0 && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new SinkError(
+          `${path} does not exist, but the checkpoint committed ${start} bytes of it`,
+          error,
+        );
+      }
       throw new SinkError(`cannot write ${path}: ${describe(error)}`, error);
     }
     try {

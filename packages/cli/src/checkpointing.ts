@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
+import {
+  type Checkpoint,
+  type CheckpointPolicy,
+  CheckpointStore,
+  isStatecraftError,
+  type ParallelSource,
+} from '@statecraft/engine';
+import type { CompiledMachine, StateTtl } from '@statecraft/fsm';
+import { CliError, usageError } from './cli-error.js';
+import { ExitCode } from './exit-codes.js';
+
+export interface CheckpointArgs {
+  checkpointDir?: string | undefined;
+  checkpointInterval?: string | undefined;
+  checkpointRetain: number;
+  resume: boolean;
+}
+
+export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
+const INTERVAL = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+const MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** `--checkpoint-interval`: a number of events (`2000000`) or a duration (`500ms`, `10s`, `1m`). */
+export function parseCheckpointInterval(text: string): Pick<CheckpointPolicy, 'everyEvents' | 'everyMs'> {
+  if (/^\d+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text))) {
+    return { everyEvents: Number(text) };
+  }
+  const match = INTERVAL.exec(text);
+  if (match !== null && Number(match[1]) * MS[match[2]!]! >= 1)
+    return { everyMs: Number(match[1]) * MS[match[2]!]! };
+  throw usageError(
+    `--checkpoint-interval must be a number of events or a duration like 500ms, 10s or 1m, got ${text}`,
+  );
+}
+
+/**
+ * What makes a run this job: the same identity means the same chunks, keys and output bytes, so
+ * a checkpoint of one run can continue another. Worker, partition and source counts are not part
+ * of it (a resume may rescale).
+ */
+export function jobIdentity(parts: {
+  source: ParallelSource;
+  input?: string | undefined;
+  machine: CompiledMachine;
+  outputFormat: string;
+  ttl?: StateTtl | undefined;
+}): string {
+  const machineHash = createHash('sha256').update(JSON.stringify(parts.machine.definition)).digest('hex');
+  // The machine is named by its hash; the rest of the source's configuration defines its chunks.
+  const {
+    machine: _machine,
+    eventNames: _names,
+    ...chunking
+  } = parts.source.config as Record<string, unknown>;
+  const source = parts.input === undefined ? 'generator' : `file ${describeFile(parts.input)}`;
+  return [
+    `${source} ${JSON.stringify(chunking)}`,
+    `machine ${parts.machine.name}#${machineHash.slice(0, 12)}`,
+    `alerts ${parts.outputFormat}`,
+    `ttl ${parts.ttl === undefined ? 'none' : `${parts.ttl.amount}${parts.ttl.unit}`}`,
+  ].join(', ');
+}
+
+function describeFile(path: string): string {
+  const { size, mtimeMs } = statSync(path);
+  return `${realpathSync(path)} (${size} bytes, modified ${new Date(mtimeMs).toISOString()})`;
+}
+
+export interface PreparedCheckpoints {
+  policy: CheckpointPolicy | undefined;
+  resumeFrom: Checkpoint | undefined;
+}
+
+/** Opens the checkpoint directory and, with --resume, finds the checkpoint to start from. */
+export function prepareCheckpoints(
+  args: CheckpointArgs,
+  job: string,
+  report: (line: string) => void,
+): PreparedCheckpoints {
+  if (args.checkpointDir === undefined) return { policy: undefined, resumeFrom: undefined };
+  const interval = parseCheckpointInterval(args.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL);
+  let store: CheckpointStore;
+  try {
+    store = new CheckpointStore(args.checkpointDir, args.checkpointRetain);
+  } catch (error) {
+    throw new CliError(isStatecraftError(error) ? error.message : String(error), ExitCode.cannotWrite);
+  }
+  const policy: CheckpointPolicy = { store, job, ...interval };
+  if (!args.resume) return { policy, resumeFrom: undefined };
+  let loaded: ReturnType<CheckpointStore['loadNewest']>;
+  try {
+    loaded = store.loadNewest(job);
+  } catch (error) {
+    if (isStatecraftError(error) && error.code === 'CHECKPOINT_MISMATCH') throw usageError(error.message);
+    throw error;
+  }
+  for (const { path, reason } of loaded.skipped)
+    report(`checkpoint ${path} is unusable (${reason}); trying an older one`);
+  if (loaded.checkpoint === undefined) {
+    report(`no checkpoint in ${args.checkpointDir} yet: starting from the beginning`);
+  } else {
+    report(
+      `resuming from ${loaded.path}: chunk ${loaded.checkpoint.chunk}, ${loaded.checkpoint.firstEvent} events done`,
+    );
+  }
+  return { policy, resumeFrom: loaded.checkpoint };
+}
