@@ -56,6 +56,8 @@ const parts = streamParts();
 const part = parts[0]!;
 let operator = createOperator({ machine: SEED_MACHINE }, fullRange);
 let nextPart = 0;
+let ttlOperator = createOperator({ machine: SEED_MACHINE }, fullRange);
+let nextTtlPart = parts.length;
 const out = new OutputBuffer();
 
 function tableBench(keys: number): () => void {
@@ -109,6 +111,18 @@ bench
       nextPart = 0;
     }
     operator.process(parts[nextPart++]!, out, { chunk: nextPart, firstEvent: 0 });
+    out.take();
+  })
+  .add('state machine step with --state-ttl (events)', () => {
+    if (nextTtlPart === parts.length) {
+      ttlOperator = createOperator(
+        { machine: SEED_MACHINE, ttl: { unit: 'events', amount: 1_000_000 } },
+        fullRange,
+      );
+      nextTtlPart = 0;
+    }
+    const chunk = nextTtlPart++;
+    ttlOperator.process(parts[chunk]!, out, { chunk, firstEvent: chunk * BATCH });
     out.take();
   })
   .add('state table get+set, 10k addresses', tableBench(10_000))

@@ -90,27 +90,27 @@ export function createOperator(config: StateMachineOperatorConfig, context: Oper
       const values = new Uint32Array(live);
       const stamps = stamped ? new Float64Array(live) : undefined;
       let n = 0;
-      for (const table of tables) {
-        table.forEach((address, value, stamp) => {
-          keys[n] = address;
-          values[n] = value - 1;
-          if (stamps !== undefined) stamps[n] = stamp;
-          n++;
-        });
-      }
+      for (const table of tables) n = table.copyEntries(keys, values, stamps, n);
+      for (let i = 0; i < live; i++) values[i]!--;
       return { keys, values, stamps };
     },
     restore(state: KeyedState): void {
       const { keys, values, stamps } = state;
+      const groups = new Uint32Array(keys.length);
+      const counts = new Uint32Array(tables.length);
       for (let i = 0; i < keys.length; i++) {
-        const address = keys[i]!;
-        const table = tables[keyGroupOf(address, context.partitions) - first];
-        if (table === undefined) {
+        const index = keyGroupOf(keys[i]!, context.partitions) - first;
+        if (!(index >= 0 && index < tables.length)) {
           throw new RangeError(
-            `restored address ${address} is not in key groups ${first}..${context.keyGroupEnd}`,
+            `restored address ${keys[i]} is not in key groups ${first}..${context.keyGroupEnd}`,
           );
         }
-        table.set(address, values[i]! + 1, stamps?.[i] ?? 0);
+        groups[i] = index;
+        counts[index]!++;
+      }
+      for (let index = 0; index < tables.length; index++) tables[index]!.reserve(counts[index]!);
+      for (let i = 0; i < keys.length; i++) {
+        tables[groups[i]!]!.set(keys[i]!, values[i]! + 1, stamps?.[i] ?? 0);
       }
     },
   };

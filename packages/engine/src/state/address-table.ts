@@ -130,6 +130,35 @@ export class AddressTable {
     }
   }
 
+  /**
+   * Writes every entry into the columns from index `offset` on (values as stored, i.e. `state + 1`),
+   * in slot order; returns the index after the last one written.
+   */
+  copyEntries(
+    keys: Uint32Array,
+    values: Uint32Array,
+    stamps: Float64Array | undefined,
+    offset: number,
+  ): number {
+    let n = offset;
+    const own = this.values;
+    for (let i = 0; i < own.length; i++) {
+      if (own[i] === EMPTY) continue;
+      keys[n] = this.keys[i]!;
+      values[n] = own[i]!;
+      if (stamps !== undefined) stamps[n] = this.stamps?.[i] ?? 0;
+      n++;
+    }
+    return n;
+  }
+
+  /** Grows the table ahead of `count` more insertions, so a bulk load resizes at most once. */
+  reserve(count: number): void {
+    let capacity = this.keys.length;
+    while ((this.size + count) * 2 > capacity) capacity *= 2;
+    if (capacity > this.keys.length) this.resize(capacity);
+  }
+
   /** Removes every entry for which `expired(stamp)` holds; returns how many it removed. */
   removeWhere(expired: (stamp: number) => boolean): number {
     const { stamps, values } = this;
