@@ -1,5 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import {
+  BadRecordError,
   DEFAULT_CHUNK_BYTES,
   type EventBatch,
   fileSource,
@@ -10,7 +11,9 @@ import {
   type OutputColumns,
   type OutputSink,
   type ParallelSource,
+  REJECT_DESCRIPTIONS,
   RecordStreamSource,
+  type RejectedRecord,
   runJob,
   TextFileSink,
   TextStreamSink,
@@ -61,6 +64,8 @@ interface PreparedSource {
   name: string;
   /** Rejected records by reason: a parallel source reports them in the job summary. */
   rejected: (summary: JobSummary) => RunStats['rejectedByReason'];
+  /** Each rejected record of a parallel file source, in file order (dead letters, --strict). */
+  onRejected?: (record: RejectedRecord) => void;
   close: () => void;
 }
 
@@ -125,6 +130,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       resumeFrom: checkpoints.resumeFrom,
       maxRestarts: checkpoints.policy === undefined ? 0 : maxRestarts,
       injectWorkerDeaths: workerDeathsFromEnv(),
+      ...(source.onRejected === undefined ? {} : { onRejected: source.onRejected }),
       onRestart: ({ error, restart, fromChunk, backoffMs }) =>
         say(
           `${error.message}; restart ${restart} of ${maxRestarts} from chunk ${fromChunk} in ${Math.round(backoffMs)} ms`,
@@ -233,17 +239,37 @@ function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSig
   if (!isInputFormat(format)) {
     throw usageError(`--input-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
   }
-  if (args.input !== '-' && !args.input.endsWith('.gz') && args.deadLetter === undefined && !args.strict) {
+  if (args.input !== '-' && !args.input.endsWith('.gz')) {
     checkReadableFile(args.input);
-    const chunks = fileSource(args.input, { eventNames: machine.eventNames, format });
-    return { chunks, name: args.input, rejected: (summary) => summary.rejects, close: () => undefined };
+    const input = args.input;
+    const keepRejected = args.deadLetter !== undefined || args.strict;
+    const chunks = fileSource(input, { eventNames: machine.eventNames, format, keepRejected });
+    const deadLetter =
+      args.deadLetter === undefined
+        ? undefined
+        : new DeadLetterFile(args.deadLetter, input, format === 'flink-binary' ? 'hex' : 'text');
+    const onRejected = !keepRejected
+      ? undefined
+      : (record: RejectedRecord) => {
+          if (args.strict) {
+            throw new BadRecordError(input, record.line, record.offset, REJECT_DESCRIPTIONS[record.reason]);
+          }
+          deadLetter?.add(record);
+        };
+    return {
+      chunks,
+      name: input,
+      rejected: (summary) => summary.rejects,
+      ...(onRejected === undefined ? {} : { onRejected }),
+      close: () => deadLetter?.close(),
+    };
   }
   return sequentialInput({ ...args, input: args.input }, format, machine, signal);
 }
 
 /**
- * Stdin, gzip, or a run that must see rejected records in file order (dead letters, --strict):
- * the input is read and parsed on the main thread, in order, with line numbers.
+ * Stdin or gzip: the input is read (and inflated) as a stream and parsed on the main thread, in
+ * order, with line numbers.
  */
 function sequentialInput(
   args: RunArgs & { input: string },

@@ -52,6 +52,11 @@ export class CheckpointCoordinator {
   /** The newest durable checkpoint (or the one the run started from). */
   latest: Checkpoint | undefined;
   failure: StatecraftError | undefined;
+  /**
+   * Where the current attempt started: owners and producers report expiries and rejects counted
+   * since then, so a checkpoint adds them to this one's (not to `latest`, which may already hold some).
+   */
+  private attemptStart: JobStart;
   private pending: Pending | undefined;
   private writing: Promise<void> | undefined;
   private lastBeganAtEvents = 0;
@@ -65,6 +70,7 @@ export class CheckpointCoordinator {
     private readonly onProgress: () => void,
   ) {
     this.latest = start;
+    this.attemptStart = start;
   }
 
   /** Whether a new checkpoint should begin now, `eventsWritten` being this run's count. */
@@ -103,6 +109,7 @@ export class CheckpointCoordinator {
   /** After a failure: forget the unfinished checkpoint and count events from where the run restarts. */
   async restartFrom(start: JobStart): Promise<void> {
     await this.settle();
+    this.attemptStart = start;
     this.lastBeganAtEvents = start?.firstEvent ?? 0;
     this.lastBeganAt = performance.now();
   }
@@ -155,7 +162,7 @@ export class CheckpointCoordinator {
     if (pending === undefined || pending.ownersLeft > 0 || pending.producersLeft > 0) return;
     if (pending.written === undefined) return;
     this.pending = undefined;
-    const base = this.latest;
+    const base = this.attemptStart;
     const checkpoint: Checkpoint = {
       job: this.policy.job,
       chunk: pending.chunk,

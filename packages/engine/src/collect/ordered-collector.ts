@@ -1,13 +1,24 @@
 import type { OutputColumns } from '../batch.js';
-import { SinkError } from '../errors.js';
+import { SinkError, StatecraftError } from '../errors.js';
 import type { OutputSink } from '../sinks/sink.js';
+import type { ChunkRejects } from '../sources/parallel-source.js';
 import { mergeByPosition } from './merge.js';
 
 interface PendingChunk {
   partsLeft: number;
   outputs: OutputColumns[];
   events: number;
+  rejected?: ChunkRejects;
   submittedAt: number;
+}
+
+export interface CollectorOptions {
+  /** Where the run starts (a checkpoint's chunk). */
+  firstChunk?: number;
+  /** Runs right after each chunk is written, before the next one's write begins. */
+  onWritten?: (chunksWritten: number) => void;
+  /** Gets each chunk's rejected records just before its outputs are written; may throw to stop. */
+  onRejected?: (rejects: ChunkRejects) => void;
 }
 
 /**
@@ -23,17 +34,12 @@ export class OrderedCollector {
   private events = 0;
   readonly latenciesMs: number[] = [];
 
-  /**
-   * `firstChunk`: where the run starts (a checkpoint's chunk). `onWritten` runs right after each
-   * chunk is written and before the next one's write begins.
-   */
   constructor(
     private readonly sink: OutputSink,
     private readonly onProgress: () => void,
-    firstChunk = 0,
-    private readonly onWritten: (chunksWritten: number) => void = () => undefined,
+    private readonly options: CollectorOptions = {},
   ) {
-    this.nextToWrite = firstChunk;
+    this.nextToWrite = options.firstChunk ?? 0;
   }
 
   /** Chunks registered but not yet written to the sink. */
@@ -56,9 +62,9 @@ export class OrderedCollector {
     return this.events;
   }
 
-  /** The sink's failure, as a SinkError, once a write has failed. */
-  get error(): SinkError | undefined {
-    if (this.failure === undefined || this.failure instanceof SinkError) return this.failure;
+  /** The sink's failure, as a SinkError (or the StatecraftError onRejected threw), once a write has failed. */
+  get error(): StatecraftError | undefined {
+    if (this.failure === undefined || this.failure instanceof StatecraftError) return this.failure;
     const reason = this.failure instanceof Error ? this.failure.message : String(this.failure);
     return new SinkError(reason, this.failure);
   }
@@ -73,6 +79,15 @@ export class OrderedCollector {
     if (entry === undefined) return;
     entry.events += events;
     if (columns.count > 0) entry.outputs.push(columns);
+    entry.partsLeft--;
+    if (chunk === this.nextToWrite && entry.partsLeft === 0) this.pump();
+  }
+
+  /** A chunk's rejected records: one of its expected parts (for sources that keep them). */
+  deliverRejected(chunk: number, rejected: ChunkRejects): void {
+    const entry = this.pending.get(chunk);
+    if (entry === undefined) return;
+    entry.rejected = rejected;
     entry.partsLeft--;
     if (chunk === this.nextToWrite && entry.partsLeft === 0) this.pump();
   }
@@ -97,6 +112,7 @@ export class OrderedCollector {
       const chunk = this.nextToWrite;
       const merged = mergeByPosition(entry.outputs);
       try {
+        if (entry.rejected !== undefined) this.options.onRejected?.(entry.rejected);
         if (merged.count > 0) await this.sink.write(chunk, merged);
       } catch (error) {
         this.failure = error;
@@ -107,7 +123,7 @@ export class OrderedCollector {
       this.latenciesMs.push(performance.now() - entry.submittedAt);
       this.pending.delete(chunk);
       this.nextToWrite++;
-      this.onWritten(this.nextToWrite);
+      this.options.onWritten?.(this.nextToWrite);
       this.onProgress();
     }
   }

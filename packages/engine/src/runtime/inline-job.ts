@@ -8,6 +8,7 @@ import { Partitioner } from '../partitioning/partitioner.js';
 import { loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
 import type { ResolvedJobOptions } from './job-options.js';
 import { loadOperator } from './load-operator.js';
+import { numberRejectsInFile } from './reject-numbering.js';
 import { ProgressSignal } from './signal.js';
 import { type AttemptResult, mergeRejects } from './summary.js';
 
@@ -34,12 +35,11 @@ export async function runInlineJob(
       events: baseEvents + collector.eventsWritten,
       outputs: baseOutputs + collector.written,
     });
-    const collector = new OrderedCollector(
-      sink,
-      () => progress.notify(),
+    const collector = new OrderedCollector(sink, () => progress.notify(), {
       firstChunk,
-      (written) => checkpoints?.chunkWritten(written, totals()),
-    );
+      onWritten: (written) => checkpoints?.chunkWritten(written, totals()),
+      onRejected: numberRejectsInFile(config.onRejected),
+    });
     const partitioner = new Partitioner(1, partitions);
     const out = new OutputBuffer();
     // As with one worker: maxInFlightPerWorker chunks in the operator and as many at the sink.
@@ -63,7 +63,10 @@ export async function runInlineJob(
         throw WorkerFailedError.from(0, error);
       }
       firstEvent += events;
-      collector.expect(chunk, 1, events);
+      collector.expect(chunk, source.keepsRejected ? 2 : 1, events);
+      if (source.keepsRejected) {
+        collector.deliverRejected(chunk, producer.takeRejected?.() ?? { lines: 0, records: [] });
+      }
       collector.deliver(chunk, out.take());
       if (checkpoints?.isDue(totals().events) && chunk + 1 < source.chunks) {
         checkpoints.begin(chunk + 1, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });

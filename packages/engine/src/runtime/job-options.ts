@@ -7,6 +7,7 @@ import type { OperatorSpec } from '../operator.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.js';
 import type { OutputSink } from '../sinks/sink.js';
 import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
+import type { RejectedRecord } from '../sources/reject.js';
 
 export interface JobOptions {
   /**
@@ -37,6 +38,12 @@ export interface JobOptions {
   restartBackoffMs?: number;
   /** Told about each restart before it happens. */
   onRestart?: (restart: RestartInfo) => void;
+  /**
+   * Gets every record a source with keepsRejected rejected, in input order, with its line in the
+   * whole input (dead letters); throwing a StatecraftError (e.g. BadRecordError for --strict) stops
+   * the job with it, after the outputs of the chunks before the record's chunk are written.
+   */
+  onRejected?: (record: RejectedRecord) => void;
   /** Fault injection for tests: entry n kills thread `[0]` after it applied `[1]` events in attempt n. */
   injectWorkerDeaths?: readonly (readonly [number, number])[];
 }

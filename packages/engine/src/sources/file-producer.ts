@@ -5,9 +5,9 @@ import { NEWLINE } from './ascii.js';
 import { EventLookup } from './event-lookup.js';
 import type { FileSourceConfig } from './file-source.js';
 import { recordFormat } from './input-formats.js';
-import { MAX_LINE_BYTES } from './line-parser.js';
+import { MAX_LINE_BYTES, MAX_REJECT_BYTES } from './line-parser.js';
 import type { ChunkProducer } from './parallel-source.js';
-import { RejectLedger } from './reject.js';
+import { copyOfBytes, type RejectedRecord, RejectLedger } from './reject.js';
 
 /** The records a chunk owns: bytes[first, last) of a read starting at file offset `readStart`. */
 interface ChunkRecords {
@@ -23,7 +23,12 @@ interface ChunkRecords {
 export function createChunkProducer(config: FileSourceConfig): ChunkProducer {
   const { path, size, chunkBytes } = config;
   const format = recordFormat(config.format);
-  const rejects = new RejectLedger(undefined, format.rejectReasons);
+  let rejected: RejectedRecord[] = [];
+  const rejects = new RejectLedger(
+    config.keepRejected ? (record) => rejected.push(record) : undefined,
+    format.rejectReasons,
+  );
+  let chunkLines = 0;
   const parser = format.createParser(new EventLookup(config.eventNames), rejects);
   let fd: number | undefined;
   let readBuffer = Buffer.alloc(0);
@@ -89,15 +94,23 @@ export function createChunkProducer(config: FileSourceConfig): ChunkProducer {
       const records = bytes.subarray(first, last);
       parser.restart(chunk === 0);
       parser.parse(records, records.length, true, batch, readStart + first);
+      chunkLines = format.framing.kind === 'lines' ? parser.lines : 0;
       if (overlong) {
+        // The record runs past the read window: it is this chunk's last line, and the next chunk skips its rest.
+        chunkLines++;
         rejects.reject({
-          line: 0,
+          line: chunkLines,
           offset: readStart + last,
           reason: 'line-too-long',
-          raw: new Uint8Array(0),
+          raw: copyOfBytes(bytes, last, Math.min(bytes.length, last + MAX_REJECT_BYTES)),
         });
       }
       return batch;
+    },
+    takeRejected: () => {
+      const taken = { lines: chunkLines, records: rejected };
+      rejected = [];
+      return taken;
     },
     rejects: () => rejects.nonZero(),
     close: () => {

@@ -11,6 +11,7 @@ export interface FileSourceConfig {
   chunkBytes: number;
   eventNames: readonly string[];
   format: InputFormat;
+  keepRejected: boolean;
 }
 
 /**
@@ -21,7 +22,13 @@ export interface FileSourceConfig {
  */
 export function fileSource(
   path: string,
-  options: { eventNames: readonly string[]; format?: InputFormat; chunkBytes?: number },
+  options: {
+    eventNames: readonly string[];
+    format?: InputFormat;
+    chunkBytes?: number;
+    /** Report every rejected record (with its line in the file) to the job's onRejected. */
+    keepRejected?: boolean;
+  },
 ): ParallelSource {
   const format = options.format ?? 'csv';
   const framing = recordFormat(format).framing;
@@ -31,7 +38,15 @@ export function fileSource(
     chunkBytes = Math.max(1, Math.ceil(chunkBytes / framing.recordBytes)) * framing.recordBytes;
   }
   const chunks = Math.ceil(size / chunkBytes);
-  const config: FileSourceConfig = { path, size, chunkBytes, eventNames: options.eventNames, format };
+  const keepRejected = options.keepRejected ?? false;
+  const config: FileSourceConfig = {
+    path,
+    size,
+    chunkBytes,
+    eventNames: options.eventNames,
+    format,
+    keepRejected,
+  };
   return {
     kind: 'parallel',
     module: moduleBeside(import.meta.url, 'file-producer'),
@@ -39,5 +54,6 @@ export function fileSource(
     chunks,
     splits: Math.max(1, chunks),
     name: path,
+    keepsRejected: keepRejected,
   };
 }

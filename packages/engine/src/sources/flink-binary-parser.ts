@@ -1,7 +1,7 @@
 import type { EventBatch } from '../batch.js';
 import type { EventLookup } from './event-lookup.js';
 import type { RecordParser } from './record-format.js';
-import type { RejectLedger } from './reject.js';
+import { copyOfBytes, type RejectLedger } from './reject.js';
 
 /** Bytes per record: a little-endian int32 address, then a little-endian int32 type ordinal. */
 export const FLINK_RECORD_BYTES = 8;
@@ -72,6 +72,11 @@ export class FlinkBinaryParser implements RecordParser {
     baseOffset: number,
     reason: 'unknown-event' | 'truncated-record',
   ): void {
-    this.rejects.reject({ line: 0, offset: baseOffset + start, reason, raw: bytes.slice(start, stop) });
+    this.rejects.reject({
+      line: 0,
+      offset: baseOffset + start,
+      reason,
+      raw: copyOfBytes(bytes, start, stop),
+    });
   }
 }

@@ -2,7 +2,7 @@ import type { EventBatch } from '../batch.js';
 import { CR, NEWLINE } from './ascii.js';
 import type { EventLookup } from './event-lookup.js';
 import type { RecordParser } from './record-format.js';
-import type { RejectLedger, RejectReason } from './reject.js';
+import { copyOfBytes, type RejectLedger, type RejectReason } from './reject.js';
 
 /** Longer lines are rejected as `line-too-long` (and not buffered whole by streaming sources). */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -56,7 +56,7 @@ export abstract class LineParser implements RecordParser {
       const reason =
         stop - start > MAX_LINE_BYTES ? 'line-too-long' : this.parseLine(bytes, start, stop, batch);
       if (reason !== undefined) {
-        const raw = bytes.slice(start, Math.min(stop, start + MAX_REJECT_BYTES));
+        const raw = copyOfBytes(bytes, start, Math.min(stop, start + MAX_REJECT_BYTES));
         this.rejects.reject({ line: this.line, offset: baseOffset + start, reason, raw });
       }
       start = newline + 1;

@@ -1,6 +1,6 @@
 import type { EventBatch } from '../batch.js';
 import { importFactory } from '../runtime/import-factory.js';
-import type { RejectReason } from './reject.js';
+import type { RejectedRecord, RejectReason } from './reject.js';
 
 /**
  * A source whose chunks are produced inside the worker threads. Chunk k belongs to split
@@ -20,6 +20,18 @@ export interface ParallelSource {
   splits: number;
   /** Named in messages (a file path, "generator"). */
   name: string;
+  /** The producers report each chunk's rejected records (takeRejected), for dead letters and --strict. */
+  keepsRejected?: boolean;
+}
+
+/**
+ * The rejected records of one chunk, numbered within it: `line` counts from 1 at the chunk's
+ * first line (0 for records without lines); `lines` is how many lines the chunk holds, so the job
+ * can number them in the whole file.
+ */
+export interface ChunkRejects {
+  lines: number;
+  records: RejectedRecord[];
 }
 
 /** Where a split stands in its stream, opaque to the engine: a checkpoint keeps it as bytes. */
@@ -41,6 +53,8 @@ export interface ChunkProducer {
    * Sources whose chunks depend on nothing but their index (files) need none.
    */
   snapshot?(): SplitState[];
+  /** The rejected records of the chunk produced last (sources with keepsRejected). */
+  takeRejected?(): ChunkRejects;
   close?(): void;
 }
 

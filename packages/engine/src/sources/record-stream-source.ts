@@ -6,7 +6,7 @@ import { EventLookup } from './event-lookup.js';
 import { recordFormat } from './input-formats.js';
 import { MAX_LINE_BYTES, MAX_REJECT_BYTES } from './line-parser.js';
 import type { InputFormat, RecordFormat, RecordParser } from './record-format.js';
-import { REJECT_DESCRIPTIONS, type RejectedRecord, RejectLedger } from './reject.js';
+import { copyOfBytes, REJECT_DESCRIPTIONS, type RejectedRecord, RejectLedger } from './reject.js';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -143,7 +143,7 @@ export class RecordStreamSource implements AsyncIterable<EventBatch> {
       line: this.parser.lines + 1,
       offset,
       reason: 'line-too-long',
-      raw: bytes.subarray(0, MAX_REJECT_BYTES).slice(),
+      raw: copyOfBytes(bytes, 0, Math.min(bytes.length, MAX_REJECT_BYTES)),
     });
   }
 }

@@ -84,3 +84,8 @@ export class RejectLedger {
     return Object.fromEntries(Object.entries(this.counts).filter(([, n]) => n > 0));
   }
 }
+
+/** A copy of bytes[start, stop): a Buffer's own slice() would be a view into a buffer that gets reused. */
+export function copyOfBytes(bytes: Uint8Array, start: number, stop: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, stop);
+}

@@ -13,6 +13,7 @@ import type {
   OutMessage,
   OwnerStateMessage,
   ProducerStateMessage,
+  RejectedMessage,
   ThreadMessage,
   ThreadStart,
 } from './protocol.js';
@@ -34,6 +35,7 @@ export interface ExchangeListener extends Pick<ExecutorListener, 'onFailure'> {
   onReady(): void;
   onOwnerState(message: OwnerStateMessage): void;
   onProducerState(message: ProducerStateMessage): void;
+  onRejected(message: RejectedMessage): void;
 }
 
 /**
@@ -92,6 +94,7 @@ export class ExchangeExecutor {
         if (message.t === 'out') this.listener.onOutput(thread, message);
         else if (message.t === 'owner-state') this.listener.onOwnerState(message);
         else if (message.t === 'producer-state') this.listener.onProducerState(message);
+        else if (message.t === 'rejected') this.listener.onRejected(message);
         else if (++this.readyThreads === workers) this.listener.onReady();
       });
       const transfer = [port2, ...threadPeers.filter((port): port is MessagePort => port !== undefined)];

@@ -5,6 +5,7 @@ import { OrderedCollector } from '../../collect/ordered-collector.js';
 import type { StatecraftError } from '../../errors.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ResolvedJobOptions } from '../job-options.js';
+import { numberRejectsInFile } from '../reject-numbering.js';
 import { ProgressSignal } from '../signal.js';
 import { type AttemptResult, mergeRejects } from '../summary.js';
 import { ExchangeExecutor } from './exchange-executor.js';
@@ -29,16 +30,16 @@ export async function runExchangeJob(
   const firstChunk = start?.chunk ?? 0;
   const baseEvents = start?.firstEvent ?? 0;
   const baseOutputs = start?.outputs ?? 0;
-  const collector = new OrderedCollector(
-    sink,
-    () => progress.notify(),
+  const collector = new OrderedCollector(sink, () => progress.notify(), {
     firstChunk,
-    (written) =>
+    onWritten: (written) =>
       checkpoints?.chunkWritten(written, {
         events: baseEvents + collector.eventsWritten,
         outputs: baseOutputs + collector.written,
       }),
-  );
+    onRejected: numberRejectsInFile(config.onRejected),
+  });
+
   const window = config.maxInFlightPerWorker * Math.max(workers, sourceParallelism);
   let failure: StatecraftError | undefined;
   // Grants wait until every thread is up, so batch latencies measure processing, not start-up.
@@ -72,6 +73,9 @@ export async function runExchangeJob(
       onProducerState(message) {
         checkpoints?.producerState(message.chunk, message.splits, message.rejects);
       },
+      onRejected(message) {
+        collector.deliverRejected(message.chunk, message);
+      },
     },
   );
 
@@ -87,7 +91,8 @@ export async function runExchangeJob(
       });
       executor.barrier(granted);
     }
-    for (let chunk = granted; chunk < upTo; chunk++) collector.expect(chunk, workers);
+    const parts = workers + (source.keepsRejected ? 1 : 0);
+    for (let chunk = granted; chunk < upTo; chunk++) collector.expect(chunk, parts);
     granted = upTo;
     executor.grant(granted - 1);
   };

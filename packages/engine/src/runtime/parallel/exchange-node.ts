@@ -16,6 +16,7 @@ import type {
   ProducerStateMessage,
   ReadyMessage,
   RecycleMessage,
+  RejectedMessage,
 } from './protocol.js';
 
 function transferList(part: WorkerPart): ArrayBuffer[] {
@@ -141,6 +142,10 @@ export async function serveExchangeNode(
         cursor++;
         const batch = producer.produce(chunk);
         const chunkEvents = batch.count;
+        if (task.source.keepsRejected) {
+          const rejected = producer.takeRejected?.() ?? { lines: 0, records: [] };
+          control.postMessage({ t: 'rejected', chunk, ...rejected } satisfies RejectedMessage);
+        }
         const parts = partitioner.splitAll(batch);
         // Other owners' parts go out first, so they work on them while this thread applies its own.
         let own: PartMessage | undefined;

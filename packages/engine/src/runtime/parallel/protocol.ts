@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../../errors.js';
 import type { KeyedState, OperatorContext, OperatorSpec } from '../../operator.js';
-import type { ParallelSource, SplitState } from '../../sources/parallel-source.js';
+import type { ChunkRejects, ParallelSource, SplitState } from '../../sources/parallel-source.js';
 import type { RejectReason } from '../../sources/reject.js';
 
 /** The long-lived task of one thread in a parallel-source job: an owner plus zero or more producers. */
@@ -107,4 +107,15 @@ export interface ProducerStateMessage {
   rejects: Partial<Record<RejectReason, number>>;
 }
 
-export type ThreadMessage = OutMessage | ReadyMessage | OwnerStateMessage | ProducerStateMessage;
+/** Producer → main, per chunk of a source that keeps rejected records. */
+export interface RejectedMessage extends ChunkRejects {
+  t: 'rejected';
+  chunk: number;
+}
+
+export type ThreadMessage =
+  | OutMessage
+  | ReadyMessage
+  | OwnerStateMessage
+  | ProducerStateMessage
+  | RejectedMessage;
