@@ -59,6 +59,8 @@ export class CheckpointCoordinator {
   private attemptStart: JobStart;
   private pending: Pending | undefined;
   private writing: Promise<void> | undefined;
+  /** Called when a checkpoint completes or fails (the running attempt re-checks its conditions). */
+  onProgress: () => void = () => undefined;
   private lastBeganAtEvents = 0;
   private lastBeganAt = performance.now();
 
@@ -67,7 +69,6 @@ export class CheckpointCoordinator {
     start: JobStart,
     private readonly layout: { workers: number; partitions: number; sourceParallelism: number },
     private readonly sink: OutputSink,
-    private readonly onProgress: () => void,
   ) {
     this.latest = start;
     this.attemptStart = start;
@@ -145,6 +146,16 @@ export class CheckpointCoordinator {
       outputs: totals.outputs,
     };
     this.tryComplete();
+  }
+
+  /** No checkpoint is being collected or written. */
+  get idle(): boolean {
+    return this.pending === undefined && this.writing === undefined;
+  }
+
+  /** Waits until the checkpoint being written (if any) is written or has failed. */
+  async whenWritten(): Promise<void> {
+    await this.writing;
   }
 
   /** Waits for a checkpoint being written (a pending one that is not complete is abandoned). */

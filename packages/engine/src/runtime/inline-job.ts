@@ -46,12 +46,21 @@ export async function runInlineJob(
     const maxBacklog = config.maxInFlightPerWorker * 2;
     let firstEvent = baseEvents;
     let interrupted = false;
+    let stoppedAt = source.chunks;
+    const checkpointAt = (chunk: number) => {
+      checkpoints!.begin(chunk, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });
+      checkpoints!.ownerState(chunk, snapshotOf(operator), operator.expiredKeys?.() ?? 0);
+      checkpoints!.producerState(chunk, producer.snapshot?.() ?? [], producer.rejects?.() ?? {});
+    };
     for (let chunk = firstChunk; chunk < source.chunks; chunk++) {
+      // A turn of the event loop per chunk: signals (SIGINT) and the sink's I/O get their chance.
+      await new Promise((resolve) => setImmediate(resolve));
       while (collector.error === undefined && collector.backlog > maxBacklog) await progress.wait();
       if (collector.error !== undefined) throw collector.error;
       if (checkpoints?.failure !== undefined) throw checkpoints.failure;
       if (signal?.aborted) {
         interrupted = true;
+        stoppedAt = chunk;
         break;
       }
       const batch = producer.produce(chunk);
@@ -68,14 +77,20 @@ export async function runInlineJob(
         collector.deliverRejected(chunk, producer.takeRejected?.() ?? { lines: 0, records: [] });
       }
       collector.deliver(chunk, out.take());
-      if (checkpoints?.isDue(totals().events) && chunk + 1 < source.chunks) {
-        checkpoints.begin(chunk + 1, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });
-        checkpoints.ownerState(chunk + 1, snapshotOf(operator), operator.expiredKeys?.() ?? 0);
-        checkpoints.producerState(chunk + 1, producer.snapshot?.() ?? [], producer.rejects?.() ?? {});
-      }
+      if (checkpoints?.isDue(totals().events) && chunk + 1 < source.chunks) checkpointAt(chunk + 1);
     }
     while (collector.error === undefined && collector.backlog > 0) await progress.wait();
     if (collector.error !== undefined) throw collector.error;
+    if (checkpoints !== undefined && stoppedAt < source.chunks) {
+      // Stop with a checkpoint where the run stopped, so --resume starts exactly there. An earlier
+      // checkpoint is complete once its chunks are written, as they now are.
+      await checkpoints.whenWritten();
+      if ((checkpoints.latest?.chunk ?? -1) < stoppedAt) {
+        checkpointAt(stoppedAt);
+        await checkpoints.whenWritten();
+      }
+    }
+    if (checkpoints?.failure !== undefined) throw checkpoints.failure;
     let liveKeys: number;
     let expiredKeys: number;
     try {

@@ -50,7 +50,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const checkpoints =
     config.checkpoint === undefined
       ? undefined
-      : new CheckpointCoordinator(config.checkpoint, resumed, layout, config.sink, () => undefined);
+      : new CheckpointCoordinator(config.checkpoint, resumed, layout, config.sink);
   let start: JobStart = resumed;
   let restarts = 0;
   for (;;) {

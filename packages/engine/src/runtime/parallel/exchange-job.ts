@@ -98,6 +98,7 @@ export async function runExchangeJob(
   };
   const stalled = () =>
     failure !== undefined || collector.error !== undefined || checkpoints?.failure !== undefined;
+  if (checkpoints !== undefined) checkpoints.onProgress = () => progress.notify();
 
   try {
     let interrupted = false;
@@ -107,6 +108,19 @@ export async function runExchangeJob(
       if (!interrupted && ready) grantUpTo(collector.chunksWritten + window);
       if (collector.chunksWritten >= granted && (interrupted || granted >= source.chunks)) break;
       await progress.wait();
+    }
+    if (interrupted && checkpoints !== undefined && granted < source.chunks) {
+      // Stop with a checkpoint at the first chunk not done, so --resume starts exactly there.
+      while (!stalled() && !checkpoints.idle) await progress.wait();
+      if (!stalled() && granted > firstChunk && (checkpoints.latest?.chunk ?? -1) < granted) {
+        checkpoints.begin(granted, workers, workers, {
+          chunksWritten: collector.chunksWritten,
+          events: baseEvents + collector.eventsWritten,
+          outputs: baseOutputs + collector.written,
+        });
+        executor.barrier(granted);
+        while (!stalled() && !checkpoints.idle) await progress.wait();
+      }
     }
     if (failure !== undefined) throw failure;
     if (collector.error !== undefined) throw collector.error;
