@@ -23,8 +23,11 @@ export type { MachineDefinition, MachineIssue, TransitionSpec } from './machine/
 export { formatIssue } from './machine/definition.js';
 export { isMachineDefinitionError, MachineDefinitionError } from './machine/errors.js';
 export { INVALID_TRANSITION, MAX_EVENTS, MAX_STATES } from './machine/limits.js';
-export { loadMachine } from './machine/load.js';
+export { compileMachineText, loadMachine } from './machine/load.js';
+export { toMermaid } from './machine/mermaid.js';
 export { FLINK_MACHINE, PRESETS, SEED_MACHINE } from './machine/presets.js';
+export type { TransitionEntry } from './machine/transitions.js';
+export { formatProbability, listTransitions } from './machine/transitions.js';
 export type { ValidationResult } from './machine/validate.js';
 export { validateMachine } from './machine/validate.js';
 export type { StateMachineOperatorConfig } from './operator.js';

@@ -62,6 +62,36 @@ describe('validateMachine: shape', () => {
   });
 });
 
+describe('validateMachine: an empty machine and stray fields', () => {
+  it('rejects an empty object with one message naming the fields a machine needs', () => {
+    expect(errorsOf({})).toEqual([
+      { path: '', message: 'empty machine: a definition needs name, initial, events and states' },
+    ]);
+  });
+
+  it('rejects a machine with a name but no events and no states, naming both', () => {
+    expect(errorsOf({ name: 'empty', initial: 'A', events: [], states: {} }).map((e) => e.path)).toEqual([
+      'events',
+      'states',
+    ]);
+  });
+
+  it('rejects an unexpected top-level field, located by its name', () => {
+    const machine = seed();
+    machine.transitions = {};
+    expectOnlyError(machine, 'transitions', 'unexpected field "transitions"');
+  });
+
+  it('accepts $schema and a description, and rejects a description that is not a string', () => {
+    const machine = seed();
+    machine.$schema = './machine.schema.json';
+    machine.description = 'the seed machine';
+    expect(validateMachine(machine)).toEqual({ errors: [], warnings: [] });
+    machine.description = 7;
+    expectOnlyError(machine, 'description', 'must be a string');
+  });
+});
+
 describe('validateMachine: events', () => {
   it.each([
     ['missing', undefined],

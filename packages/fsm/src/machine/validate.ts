@@ -12,6 +12,9 @@ interface ParsedTransition {
   p: number | undefined;
 }
 
+/** The fields of a definition; `$schema` lets editors validate a file against machine.schema.json. */
+const TOP_LEVEL_FIELDS = ['$schema', 'name', 'description', 'initial', 'events', 'states'];
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -28,8 +31,20 @@ export function validateMachine(input: unknown): ValidationResult {
     fail('', 'a machine definition must be a JSON object with name, initial, events and states');
     return { errors, warnings };
   }
+  if (Object.keys(input).length === 0) {
+    fail('', 'empty machine: a definition needs name, initial, events and states');
+    return { errors, warnings };
+  }
+  for (const key of Object.keys(input)) {
+    if (!TOP_LEVEL_FIELDS.includes(key)) {
+      fail(key, `unexpected field "${key}" (a machine has ${TOP_LEVEL_FIELDS.join(', ')})`);
+    }
+  }
   if (typeof input.name !== 'string' || input.name.trim() === '') {
     fail('name', 'must be a non-empty string');
+  }
+  if (input.description !== undefined && typeof input.description !== 'string') {
+    fail('description', 'must be a string');
   }
 
   const events = checkEvents(input.events, fail);
