@@ -77,7 +77,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     args.sourceParallelism === undefined
       ? Math.max(1, workers)
       : integerFlag('source-parallelism', args.sourceParallelism, 1, 1024);
-  const machine = await resolveMachine(args.machine);
+  const machine = await resolveMachine(args.machine, { quiet: args.quiet });
   const ttl = args.stateTtl === undefined ? undefined : ttlFlag(args.stateTtl);
   const maxRestarts = integerFlag('max-restarts', args.maxRestarts, 0, 1000);
   checkCheckpointable(args);

@@ -138,28 +138,36 @@ function checkTransitions(
     return [];
   }
   const parsed: ParsedTransition[] = [];
+  // The state's probabilities are checked when every spec is well-formed, whatever its event and
+  // target: a typo in a target name should not also read as a bad sum.
+  const weighed: ParsedTransition[] = [];
+  let malformed = false;
   for (const [event, spec] of Object.entries(value)) {
     const path = `${base}.${event}`;
-    if (!events.includes(event)) {
-      fail(path, `unknown event "${event}" (events are ${events.join(', ')})`);
-      continue;
-    }
     const transition = parseTransition(spec);
     if (typeof transition === 'string') {
-      fail(path, transition);
-      continue;
-    }
-    if (!states.includes(transition.to)) {
-      fail(path, `unknown target state "${transition.to}"`);
+      fail(
+        path,
+        events.includes(event) ? transition : `unknown event "${event}" (events are ${events.join(', ')})`,
+      );
+      malformed = true;
       continue;
     }
     if (transition.p !== undefined && !(transition.p > 0 && transition.p <= 1)) {
       fail(`${path}.p`, `probability ${transition.p} is not in (0, 1]`);
+      malformed = true;
       continue;
     }
-    parsed.push({ event, ...transition });
+    weighed.push({ event, ...transition });
+    if (!events.includes(event)) {
+      fail(path, `unknown event "${event}" (events are ${events.join(', ')})`);
+    } else if (!states.includes(transition.to)) {
+      fail(path, `unknown target state "${transition.to}"`);
+    } else {
+      parsed.push({ event, ...transition });
+    }
   }
-  checkProbabilities(base, parsed, fail);
+  if (!malformed) checkProbabilities(base, weighed, fail);
   return parsed;
 }
 
