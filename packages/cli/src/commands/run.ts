@@ -5,6 +5,7 @@ import {
   fileSource,
   INPUT_FORMATS,
   type InputFormat,
+  inputFormatOfPath,
   isInputFormat,
   type JobSummary,
   type OutputColumns,
@@ -229,7 +230,7 @@ function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSig
     });
     return { chunks, name: 'generator', rejected: () => ({}), close: () => undefined };
   }
-  const format = args.inputFormat ?? inferFormat(args.input);
+  const format = args.inputFormat ?? inputFormatOfPath(args.input);
   if (!isInputFormat(format)) {
     throw usageError(`--input-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
   }
@@ -273,13 +274,6 @@ function sequentialInput(
       if (input.stream !== process.stdin) input.stream.destroy();
     },
   };
-}
-
-function inferFormat(path: string): string {
-  const name = path.endsWith('.gz') ? path.slice(0, -3) : path;
-  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
-  if (name.endsWith('.bin')) return 'flink-binary';
-  return 'csv';
 }
 
 function writeStats(path: string, stats: RunStats): void {
