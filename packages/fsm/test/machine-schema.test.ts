@@ -51,6 +51,22 @@ describe('machine.schema.json', () => {
     expect(validateMachine(machine)).toEqual({ errors: [], warnings: [] });
   });
 
+  it('accepts the machines the READMEs show; the root README shows examples/machines/login.json as it is', () => {
+    const blocks = (file: string) =>
+      [...readFileSync(file, 'utf8').matchAll(/```json\n([\s\S]*?)```/g)]
+        .map((m) => JSON.parse(m[1]!))
+        .filter((value) => typeof value === 'object' && value !== null && 'states' in value);
+    const root = blocks(resolve(PACKAGE, '../../README.md'));
+    const own = blocks(join(PACKAGE, 'README.md'));
+    expect(root.length).toBeGreaterThan(0);
+    expect(own.length).toBeGreaterThan(0);
+    for (const machine of [...root, ...own]) {
+      expect(schemaErrors(machine)).toEqual([]);
+      expect(validateMachine(machine)).toEqual({ errors: [], warnings: [] });
+    }
+    expect(root).toContainEqual(JSON.parse(readFileSync(join(EXAMPLES, 'login.json'), 'utf8')));
+  });
+
   const badShapes: [string, (m: Loose) => void, string][] = [
     ['no name', (m) => delete m.name, "must have required property 'name'"],
     ['a blank name', (m) => (m.name = '  '), 'must match pattern'],
