@@ -262,6 +262,27 @@ describe('fromFile and fromStream', () => {
     expect(fromNdjson.seen).toEqual(expected);
   });
 
+  it('restarts from the start of a file when a worker dies, with maxRestarts', async () => {
+    const path = join(dir, 'restart.csv');
+    await writeFile(path, csv);
+    const restarts: number[] = [];
+    const { seen, sink } = collectingSink();
+    const summary = await createJob({
+      source: fromFile(path, { chunkBytes: 4096 }),
+      operator: { module: fixture('throw-once'), config: { marker: join(dir, 'thrown-once') } },
+      sink,
+      eventNames: NAMES,
+      workers: 2,
+      partitions: 8,
+      maxRestarts: 1,
+      restartBackoffMs: 1,
+      onRestart: (info) => restarts.push(info.restart),
+    }).run();
+    expect(restarts).toEqual([1]);
+    expect(summary.restarts).toBe(1);
+    expect(seen).toEqual(expected);
+  });
+
   it('needs event names, and a file that exists', async () => {
     const noNames = createJob({
       source: fromFile(join(dir, 'events.csv')),

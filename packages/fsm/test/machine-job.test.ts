@@ -1,7 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { TextStreamSink } from '@statecraft/engine';
+import { CheckpointStore, TextStreamSink } from '@statecraft/engine';
 import { describe, expect, it } from 'vitest';
 import {
   type Alert,
@@ -139,6 +141,77 @@ describe('createMachineJob', () => {
         onAlerts: () => undefined,
       }).run(),
     ).rejects.toThrow('nope.json: no such file');
+  });
+
+  it('forgets idle addresses with stateTtl', async () => {
+    // 10.0.0.1 goes to W, then idles for 4 events of other addresses; its b is valid in W only.
+    const events: EventRecord[] = [
+      { address: '10.0.0.1', type: 'a' },
+      ...[2, 3, 4, 5].map((n) => ({ address: `10.0.0.${n}`, type: 'a' })),
+      { address: '10.0.0.1', type: 'b' },
+    ];
+    const run = async (stateTtl?: { unit: 'events'; amount: number }) => {
+      const { alerts, onAlerts } = collector();
+      await createMachineJob({
+        machine: 'seed',
+        source: fromEvents(events),
+        onAlerts,
+        workers: 1,
+        ...(stateTtl === undefined ? {} : { stateTtl }),
+      }).run();
+      return alerts;
+    };
+    expect(await run()).toEqual([]);
+    expect(await run({ unit: 'events', amount: 10 })).toEqual([]);
+    expect(await run({ unit: 'events', amount: 3 })).toEqual([
+      { address: '10.0.0.1', state: 'Initial', event: 'b' },
+    ]);
+  });
+
+  it('checkpoints, and resumes from a checkpoint: the alerts before it plus the resumed run are the whole run', async () => {
+    const generator = { events: 2_000_000, seed: 5, errorRate: 0.001, splits: 8 };
+    const whole = collector();
+    await createMachineJob({
+      machine: 'seed',
+      source: fromGenerator(generator),
+      onAlerts: whole.onAlerts,
+      workers: 2,
+    }).run();
+
+    const dir = await mkdtemp(join(tmpdir(), 'statecraft-machine-job-'));
+    try {
+      const store = new CheckpointStore(dir);
+      const first: Alert[] = [];
+      const job = createMachineJob({
+        machine: 'seed',
+        source: fromGenerator(generator),
+        onAlerts: (alerts) => {
+          first.push(...alerts);
+          if (first.length > whole.alerts.length / 2) job.stop();
+        },
+        checkpoint: { store, job: 'machine-job-test', everyEvents: 65_536 },
+        workers: 2,
+      });
+      const stopped = await job.run();
+      expect(stopped.interrupted).toBe(true);
+      expect(stopped.checkpoints.taken).toBeGreaterThan(0);
+
+      const checkpoint = store.loadNewest('machine-job-test').checkpoint!;
+      expect(checkpoint.outputs).toBeLessThanOrEqual(first.length);
+      const resumed = collector();
+      const summary = await createMachineJob({
+        machine: 'seed',
+        source: fromGenerator(generator),
+        onAlerts: resumed.onAlerts,
+        resumeFrom: checkpoint,
+        workers: 1,
+        partitions: 64,
+      }).run();
+      expect(summary.resumedFromChunk).toBe(checkpoint.chunk);
+      expect([...first.slice(0, checkpoint.outputs), ...resumed.alerts]).toEqual(whole.alerts);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('wants exactly one of onAlerts and sink', () => {

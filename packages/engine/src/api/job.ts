@@ -1,4 +1,5 @@
 import { runJob } from '../runtime/job.js';
+import type { JobOptions } from '../runtime/job-options.js';
 import type { JobSummary } from '../runtime/summary.js';
 import { mergeRejects } from '../runtime/summary.js';
 import type { OutputSink } from '../sinks/sink.js';
@@ -26,6 +27,16 @@ export interface JobConfig {
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
   /** Aborting it stops the job as `stop()` does. */
   signal?: AbortSignal;
+  /**
+   * Reliability, for parallel sources (`fromFile` on a plain file, `fromGenerator`), whose
+   * chunks can be made again: aligned checkpoints, a checkpoint to resume from, and restarts
+   * from the last checkpoint (or the start) when a worker dies. See the engine's `JobOptions`.
+   */
+  checkpoint?: JobOptions['checkpoint'];
+  resumeFrom?: JobOptions['resumeFrom'];
+  maxRestarts?: number;
+  restartBackoffMs?: number;
+  onRestart?: JobOptions['onRestart'];
 }
 
 export type JobState = 'ready' | 'running' | 'stopping' | 'done' | 'failed';
@@ -101,6 +112,11 @@ class EngineJob implements Job {
         sourceParallelism: config.sourceParallelism,
         maxInFlightPerWorker: config.maxInFlightPerWorker,
         resourceLimits: config.resourceLimits,
+        checkpoint: config.checkpoint,
+        resumeFrom: config.resumeFrom,
+        maxRestarts: config.maxRestarts,
+        restartBackoffMs: config.restartBackoffMs,
+        onRestart: config.onRestart,
       });
       const rejects =
         opened.rejects === undefined ? summary.rejects : mergeRejects([summary.rejects, opened.rejects()]);

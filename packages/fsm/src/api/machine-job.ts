@@ -12,15 +12,28 @@ import {
 } from '@statecraft/engine';
 import type { Alert } from '../alerts/format.js';
 import { stateMachineOperator } from '../operator-spec.js';
+import type { StateTtl } from '../state-ttl.js';
 import { alertSink } from './alert-sink.js';
 import type { MachineSource } from './machine-context.js';
 import { type MachineInput, resolveMachine } from './resolve-machine.js';
 
-export interface MachineJobConfig
-  extends Pick<
-    JobConfig,
-    'workers' | 'partitions' | 'sourceParallelism' | 'maxInFlightPerWorker' | 'signal'
-  > {
+/** The engine's job settings a machine job passes on as they are. */
+type EngineSettings = Pick<
+  JobConfig,
+  | 'workers'
+  | 'partitions'
+  | 'sourceParallelism'
+  | 'maxInFlightPerWorker'
+  | 'resourceLimits'
+  | 'signal'
+  | 'checkpoint'
+  | 'resumeFrom'
+  | 'maxRestarts'
+  | 'restartBackoffMs'
+  | 'onRestart'
+>;
+
+export interface MachineJobConfig extends EngineSettings {
   /** The machine: compiled, a definition object, `seed`, `flink`, or a .json file. */
   machine: MachineInput;
   /**
@@ -32,6 +45,8 @@ export interface MachineJobConfig
   onAlerts?: (alerts: Alert[], chunk: number) => void | Promise<void>;
   /** Receives the alerts columnar (e.g. a TextStreamSink with createAlertFormatter). */
   sink?: OutputSink;
+  /** Idle addresses forget their state after this many events of the stream (or milliseconds). */
+  stateTtl?: StateTtl;
 }
 
 /**
@@ -82,15 +97,21 @@ class MachineJob implements Job {
       config.signal === undefined
         ? this.controller.signal
         : AbortSignal.any([config.signal, this.controller.signal]);
+    const {
+      machine: _machine,
+      source: _source,
+      onAlerts,
+      sink,
+      stateTtl,
+      signal: _signal,
+      ...engine
+    } = config;
     this.engineJob = createJob({
+      ...engine,
       source: { open: (context) => source.open({ ...context, machine }) },
-      operator: stateMachineOperator(machine),
-      sink: config.onAlerts === undefined ? config.sink! : alertSink(machine, config.onAlerts),
+      operator: stateMachineOperator(machine, stateTtl === undefined ? {} : { ttl: stateTtl }),
+      sink: onAlerts === undefined ? sink! : alertSink(machine, onAlerts),
       eventNames: machine.eventNames,
-      workers: config.workers,
-      partitions: config.partitions,
-      sourceParallelism: config.sourceParallelism,
-      maxInFlightPerWorker: config.maxInFlightPerWorker,
       signal,
     });
     return this.engineJob.run();
