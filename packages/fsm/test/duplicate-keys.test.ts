@@ -18,7 +18,8 @@ describe('findDuplicateKeys', () => {
         fc.array(fc.string({ minLength: 1 }), { maxLength: 4 }),
         (object, parents) => {
           const key = Object.keys(object)[0]!;
-          const inner = JSON.stringify(object).replace(/}$/, `,${JSON.stringify(key)}:null}`);
+          // Appends the key once more (a replacer function: `$` in a key must stay literal).
+          const inner = JSON.stringify(object).replace(/}$/, () => `,${JSON.stringify(key)}:null}`);
           // Nest the object under `parents`, each level an object with that one key.
           const text = parents.reduceRight((json, parent) => `{${JSON.stringify(parent)}: ${json}}`, inner);
           expect(JSON.parse(text)).toBeTruthy();
@@ -26,6 +27,10 @@ describe('findDuplicateKeys', () => {
         },
       ),
     );
+  });
+
+  it('finds a repeated key with `$` in it (the case the property found)', () => {
+    expect(findDuplicateKeys('{"$$": null, "": [], "$$": 1}')).toEqual([{ parents: [], key: '$$' }]);
   });
 
   it('compares keys as JSON reads them (escapes) and is not fooled by braces and quotes in strings', () => {

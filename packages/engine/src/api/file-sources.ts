@@ -45,7 +45,14 @@ export function fromFile(path: string, options: FromFileOptions = {}): Source {
         file.on('error', (error) =>
           gunzip.destroy(new InputError(`cannot read ${path}: ${error.message}`, error)),
         );
-        return openStream(file.pipe(gunzip), { ...options, format, name: path }, context, eventNames);
+        const opened = openStream(file.pipe(gunzip), { ...options, format, name: path }, context, eventNames);
+        return {
+          ...opened,
+          close: () => {
+            opened.close();
+            file.destroy();
+          },
+        };
       }
       try {
         statSync(path);
