@@ -6,6 +6,7 @@ import { DEFAULT_CHECKPOINT_INTERVAL } from './checkpointing.js';
 import { CliError, usageError } from './cli-error.js';
 import { benchCommand } from './commands/bench.js';
 import { generateCommand } from './commands/generate.js';
+import { machineCommands } from './commands/machine.js';
 import { runCommand } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -173,7 +174,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           exitCode = await benchCommand(args);
         },
       )
-      .demandCommand(1, 'name a command: run, generate or bench')
+      .command('machine', 'show a state machine as a diagram, or check a definition', (y) =>
+        machineCommands(y, (code) => {
+          exitCode = code;
+        }),
+      )
+      .demandCommand(1, 'name a command: run, generate, bench or machine')
       .strict()
       .exitProcess(false)
       .fail((message, error) => {

@@ -1,3 +1,14 @@
+export type { EventRecord, FromEventsOptions } from './api/event-source.js';
+export { fromEvents } from './api/event-source.js';
+export type { FromFileOptions, FromStreamOptions } from './api/file-sources.js';
+export { fromFile, fromStream } from './api/file-sources.js';
+export type { Job, JobConfig, JobState } from './api/job.js';
+export { createJob } from './api/job.js';
+export type { OperatorModule } from './api/operator-module.js';
+export { toOperatorSpec } from './api/operator-module.js';
+export { recordsSink } from './api/records-sink.js';
+export type { ChunkSource, OpenedSource, Source, SourceContext } from './api/source.js';
+export { fromBatches, isSource } from './api/source.js';
 export type { EventBatch, OutputColumns, WorkerPart } from './batch.js';
 export { createEventBatch } from './batch.js';
 export type { Checkpoint, JobStart } from './checkpoint/checkpoint.js';
@@ -64,7 +75,7 @@ export { EventLookup } from './sources/event-lookup.js';
 export type { FileSourceConfig } from './sources/file-source.js';
 export { fileSource } from './sources/file-source.js';
 export { FLINK_RECORD_BYTES, FlinkBinaryParser } from './sources/flink-binary-parser.js';
-export { INPUT_FORMATS, isInputFormat, recordFormat } from './sources/input-formats.js';
+export { INPUT_FORMATS, inputFormatOfPath, isInputFormat, recordFormat } from './sources/input-formats.js';
 export { LineParser, MAX_LINE_BYTES, MAX_REJECT_BYTES } from './sources/line-parser.js';
 export { NdjsonParser } from './sources/ndjson-parser.js';
 export type {

@@ -1,7 +1,18 @@
+// The engine's sources and job types, so that a detection job needs one import.
+export type { EventRecord, Job, JobState, JobSummary } from '@statecraft/engine';
+export { fromBatches, fromEvents, fromFile, fromStream } from '@statecraft/engine';
 export { formatAddress } from './alerts/address.js';
 export { alertEvent, alertState, encodeAlert } from './alerts/alert-code.js';
 export type { Alert, AlertFormat, AlertFormatter } from './alerts/format.js';
 export { ALERT_FORMATS, createAlertFormatter, decodeAlerts } from './alerts/format.js';
+export { alertSink } from './api/alert-sink.js';
+export type { FromGeneratorOptions } from './api/from-generator.js';
+export { fromGenerator } from './api/from-generator.js';
+export type { MachineSource, MachineSourceContext } from './api/machine-context.js';
+export type { MachineJobConfig } from './api/machine-job.js';
+export { createMachineJob } from './api/machine-job.js';
+export type { MachineInput } from './api/resolve-machine.js';
+export { resolveMachine } from './api/resolve-machine.js';
 export type { GeneratorOptions, GeneratorPlan } from './generator/event-stream.js';
 export {
   DEFAULT_ADDRESS_RANGE,
@@ -23,8 +34,11 @@ export type { MachineDefinition, MachineIssue, TransitionSpec } from './machine/
 export { formatIssue } from './machine/definition.js';
 export { isMachineDefinitionError, MachineDefinitionError } from './machine/errors.js';
 export { INVALID_TRANSITION, MAX_EVENTS, MAX_STATES } from './machine/limits.js';
-export { loadMachine } from './machine/load.js';
+export { compileMachineText, loadMachine } from './machine/load.js';
+export { toMermaid } from './machine/mermaid.js';
 export { FLINK_MACHINE, PRESETS, SEED_MACHINE } from './machine/presets.js';
+export type { TransitionEntry } from './machine/transitions.js';
+export { formatProbability, listTransitions } from './machine/transitions.js';
 export type { ValidationResult } from './machine/validate.js';
 export { validateMachine } from './machine/validate.js';
 export type { StateMachineOperatorConfig } from './operator.js';

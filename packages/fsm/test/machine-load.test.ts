@@ -104,6 +104,51 @@ describe('loadMachine', () => {
     expect(error.message).toBe(`${file}: states.A.a: unknown target state "B"`);
   });
 
+  it('reports an empty file as such', async () => {
+    const file = join(dir, 'empty.json');
+    await writeFile(file, ' \n');
+    const error = await loadError(file);
+    expect(error.issues).toEqual([{ path: '', message: 'the file is empty' }]);
+  });
+
+  it('names a state, a transition and a field the file repeats, which JSON.parse would drop', async () => {
+    const file = join(dir, 'repeats.json');
+    await writeFile(
+      file,
+      `{
+        "name": "repeats", "name": "again",
+        "initial": "A",
+        "events": ["go", "stop"],
+        "states": {
+          "A": { "go": "B", "stop": "T", "go": "B" },
+          "B": { "stop": "T" },
+          "B": { "go": "T" },
+          "T": {}
+        }
+      }`,
+    );
+    const error = await loadError(file);
+    expect(error.issues).toEqual([
+      { path: 'name', message: 'duplicate field "name" (JSON keeps only the last one)' },
+      { path: 'states.A.go', message: 'duplicate transition on event "go" (JSON keeps only the last one)' },
+      { path: 'states.B', message: 'duplicate state "B" (JSON keeps only the last one)' },
+    ]);
+    expect(error.message).toBe(
+      `${file}: name: duplicate field "name" (JSON keeps only the last one) (and 2 more)`,
+    );
+  });
+
+  it('reports repeated keys together with the other problems of the definition', async () => {
+    const file = join(dir, 'repeats-and-more.json');
+    await writeFile(
+      file,
+      '{"name":"x","initial":"A","events":["a"],"states":{"A":{"a":"Q","a":"T"},"T":{}}}',
+    );
+    const error = await loadError(file);
+    // JSON.parse keeps `"a": "T"`, which is valid: only the repeat is reported.
+    expect(error.issues.map((i) => i.path)).toEqual(['states.A.a']);
+  });
+
   it.each([['nope'], ['Seed'], ['seed.yaml'], ['']])('rejects the unknown name %j', async (name) => {
     const error = await loadError(name);
     expect(error.issues).toHaveLength(1);

@@ -62,6 +62,36 @@ describe('validateMachine: shape', () => {
   });
 });
 
+describe('validateMachine: an empty machine and stray fields', () => {
+  it('rejects an empty object with one message naming the fields a machine needs', () => {
+    expect(errorsOf({})).toEqual([
+      { path: '', message: 'empty machine: a definition needs name, initial, events and states' },
+    ]);
+  });
+
+  it('rejects a machine with a name but no events and no states, naming both', () => {
+    expect(errorsOf({ name: 'empty', initial: 'A', events: [], states: {} }).map((e) => e.path)).toEqual([
+      'events',
+      'states',
+    ]);
+  });
+
+  it('rejects an unexpected top-level field, located by its name', () => {
+    const machine = seed();
+    machine.transitions = {};
+    expectOnlyError(machine, 'transitions', 'unexpected field "transitions"');
+  });
+
+  it('accepts $schema and a description, and rejects a description that is not a string', () => {
+    const machine = seed();
+    machine.$schema = './machine.schema.json';
+    machine.description = 'the seed machine';
+    expect(validateMachine(machine)).toEqual({ errors: [], warnings: [] });
+    machine.description = 7;
+    expectOnlyError(machine, 'description', 'must be a string');
+  });
+});
+
 describe('validateMachine: events', () => {
   it.each([
     ['missing', undefined],
@@ -165,9 +195,24 @@ describe('validateMachine: transitions', () => {
   it('rejects an unknown target given in the object form', () => {
     const machine = seed();
     machine.states.X.d = { to: 'Nowhere', p: 0.8 };
-    // The remaining weighted transition (b, 0.2) no longer sums to 1, which is reported too.
-    const errors = errorsOf(machine);
-    expect(errors[0]).toEqual({ path: 'states.X.d', message: 'unknown target state "Nowhere"' });
+    // Its probability still counts: the state's sum is fine, so the target is the only problem.
+    expect(errorsOf(machine)).toEqual([{ path: 'states.X.d', message: 'unknown target state "Nowhere"' }]);
+  });
+
+  it('still checks the sum of a state with an unknown target or event', () => {
+    const machine = seed();
+    machine.states.X = { b: { to: 'Y', p: 0.2 }, d: { to: 'Nowhere', p: 0.7 }, zz: { to: 'Z', p: 0.2 } };
+    expect(errorsOf(machine)).toEqual([
+      { path: 'states.X.d', message: 'unknown target state "Nowhere"' },
+      { path: 'states.X.zz', message: 'unknown event "zz" (events are a, b, c, d, e, f, g)' },
+      { path: 'states.X', message: 'probabilities sum to 1.1, not 1' },
+    ]);
+  });
+
+  it('does not add a sum error to a state with a malformed probability', () => {
+    const machine = seed();
+    machine.states.X.b = { to: 'Y', p: 2 };
+    expect(errorsOf(machine)).toEqual([{ path: 'states.X.b.p', message: 'probability 2 is not in (0, 1]' }]);
   });
 
   it.each([

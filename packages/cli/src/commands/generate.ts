@@ -33,7 +33,7 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
   if (!isInputFormat(format)) {
     throw usageError(`--format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
   }
-  const machine = await resolveMachine(args.machine);
+  const machine = await resolveMachine(args.machine, { quiet: args.quiet });
   const chunks = generateChunks({
     machine,
     events: integerFlag('events', args.events, 0),

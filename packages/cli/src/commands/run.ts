@@ -6,6 +6,7 @@ import {
   fileSource,
   INPUT_FORMATS,
   type InputFormat,
+  inputFormatOfPath,
   isInputFormat,
   type JobSummary,
   type OutputColumns,
@@ -82,7 +83,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     args.sourceParallelism === undefined
       ? Math.max(1, workers)
       : integerFlag('source-parallelism', args.sourceParallelism, 1, 1024);
-  const machine = await resolveMachine(args.machine);
+  const machine = await resolveMachine(args.machine, { quiet: args.quiet });
   const ttl = args.stateTtl === undefined ? undefined : ttlFlag(args.stateTtl);
   const maxRestarts = integerFlag('max-restarts', args.maxRestarts, 0, 1000);
   checkCheckpointable(args);
@@ -235,7 +236,7 @@ function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSig
     });
     return { chunks, name: 'generator', rejected: () => ({}), close: () => undefined };
   }
-  const format = args.inputFormat ?? inferFormat(args.input);
+  const format = args.inputFormat ?? inputFormatOfPath(args.input);
   if (!isInputFormat(format)) {
     throw usageError(`--input-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
   }
@@ -299,13 +300,6 @@ function sequentialInput(
       if (input.stream !== process.stdin) input.stream.destroy();
     },
   };
-}
-
-function inferFormat(path: string): string {
-  const name = path.endsWith('.gz') ? path.slice(0, -3) : path;
-  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
-  if (name.endsWith('.bin')) return 'flink-binary';
-  return 'csv';
 }
 
 function writeStats(path: string, stats: RunStats): void {

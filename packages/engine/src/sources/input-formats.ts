@@ -49,3 +49,11 @@ export function recordFormat(name: InputFormat): RecordFormat {
   if (format === undefined) throw new Error(`unknown input format ${name}`);
   return format;
 }
+
+/** The format a file name implies: `.ndjson`/`.jsonl` NDJSON, `.bin` flink-binary, else CSV (`.gz` ignored). */
+export function inputFormatOfPath(path: string): InputFormat {
+  const name = path.endsWith('.gz') ? path.slice(0, -3) : path;
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
+  if (name.endsWith('.bin')) return 'flink-binary';
+  return 'csv';
+}

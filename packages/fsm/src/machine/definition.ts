@@ -6,7 +6,10 @@ export type TransitionSpec = string | { to: string; p?: number };
  * a state with no transitions is terminal (reaching it releases the address's state).
  */
 export interface MachineDefinition {
+  /** The JSON Schema the file follows (machine.schema.json), for editors; ignored otherwise. */
+  $schema?: string;
   name: string;
+  description?: string;
   initial: string;
   events: string[];
   states: Record<string, Record<string, TransitionSpec>>;

@@ -12,6 +12,9 @@ interface ParsedTransition {
   p: number | undefined;
 }
 
+/** The fields of a definition; `$schema` lets editors validate a file against machine.schema.json. */
+const TOP_LEVEL_FIELDS = ['$schema', 'name', 'description', 'initial', 'events', 'states'];
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -28,8 +31,20 @@ export function validateMachine(input: unknown): ValidationResult {
     fail('', 'a machine definition must be a JSON object with name, initial, events and states');
     return { errors, warnings };
   }
+  if (Object.keys(input).length === 0) {
+    fail('', 'empty machine: a definition needs name, initial, events and states');
+    return { errors, warnings };
+  }
+  for (const key of Object.keys(input)) {
+    if (!TOP_LEVEL_FIELDS.includes(key)) {
+      fail(key, `unexpected field "${key}" (a machine has ${TOP_LEVEL_FIELDS.join(', ')})`);
+    }
+  }
   if (typeof input.name !== 'string' || input.name.trim() === '') {
     fail('name', 'must be a non-empty string');
+  }
+  if (input.description !== undefined && typeof input.description !== 'string') {
+    fail('description', 'must be a string');
   }
 
   const events = checkEvents(input.events, fail);
@@ -123,28 +138,36 @@ function checkTransitions(
     return [];
   }
   const parsed: ParsedTransition[] = [];
+  // The state's probabilities are checked when every spec is well-formed, whatever its event and
+  // target: a typo in a target name should not also read as a bad sum.
+  const weighed: ParsedTransition[] = [];
+  let malformed = false;
   for (const [event, spec] of Object.entries(value)) {
     const path = `${base}.${event}`;
-    if (!events.includes(event)) {
-      fail(path, `unknown event "${event}" (events are ${events.join(', ')})`);
-      continue;
-    }
     const transition = parseTransition(spec);
     if (typeof transition === 'string') {
-      fail(path, transition);
-      continue;
-    }
-    if (!states.includes(transition.to)) {
-      fail(path, `unknown target state "${transition.to}"`);
+      fail(
+        path,
+        events.includes(event) ? transition : `unknown event "${event}" (events are ${events.join(', ')})`,
+      );
+      malformed = true;
       continue;
     }
     if (transition.p !== undefined && !(transition.p > 0 && transition.p <= 1)) {
       fail(`${path}.p`, `probability ${transition.p} is not in (0, 1]`);
+      malformed = true;
       continue;
     }
-    parsed.push({ event, ...transition });
+    weighed.push({ event, ...transition });
+    if (!events.includes(event)) {
+      fail(path, `unknown event "${event}" (events are ${events.join(', ')})`);
+    } else if (!states.includes(transition.to)) {
+      fail(path, `unknown target state "${transition.to}"`);
+    } else {
+      parsed.push({ event, ...transition });
+    }
   }
-  checkProbabilities(base, parsed, fail);
+  if (!malformed) checkProbabilities(base, weighed, fail);
   return parsed;
 }
 
