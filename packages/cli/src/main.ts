@@ -5,8 +5,10 @@ import yargs from 'yargs';
 import { CliError, usageError } from './cli-error.js';
 import { benchCommand } from './commands/bench.js';
 import { generateCommand } from './commands/generate.js';
+import { produceCommand } from './commands/produce.js';
 import { runCommand } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
+import { kafkaClientOptions, kafkaFlagsOf, kafkaRunOptions } from './kafka/kafka-flags.js';
 
 const ENGINE_EXIT_CODES: Record<string, number> = {
   WORKER_FAILED: ExitCode.jobFailed,
@@ -66,15 +68,20 @@ export async function main(argv: readonly string[]): Promise<number> {
               type: 'number',
               describe: 'threads producing chunks (generating or parsing); default: --workers',
             },
-            output: { type: 'string', default: '-', describe: 'alerts file, or - for stdout' },
+            output: {
+              type: 'string',
+              describe: 'alerts file, or - for stdout (the default, unless --output-dir or --alerts-topic)',
+            },
             format: { type: 'string', choices: ALERT_FORMATS, default: 'text', describe: 'alert format' },
             stats: { type: 'string', describe: 'write the run summary as JSON to this file' },
             'dead-letter': { type: 'string', describe: 'write rejected input records here (NDJSON)' },
             strict: { type: 'boolean', default: false, describe: 'stop at the first bad record (exit 65)' },
+            ...kafkaRunOptions,
           }),
         async (args) => {
           exitCode = await runCommand({
             ...args,
+            ...kafkaFlagsOf(args),
             inputFormat: args['input-format'],
             errorRate: args['error-rate'],
             generatorSplits: args['generator-splits'],
@@ -112,6 +119,30 @@ export async function main(argv: readonly string[]): Promise<number> {
         },
       )
       .command(
+        'produce',
+        "write the generator's event stream into a Kafka topic, keyed by address",
+        (y) =>
+          y.options({
+            ...generatorOptions,
+            events: { ...generatorOptions.events, demandOption: 'give --events N' },
+            ...kafkaClientOptions,
+            rate: {
+              type: 'number',
+              describe: 'at most this many events per second (default: as fast as possible)',
+            },
+          }),
+        async (args) => {
+          exitCode = await produceCommand({
+            ...args,
+            errorRate: args['error-rate'],
+            generatorSplits: args['generator-splits'],
+            kafkaFormat: args['kafka-format'],
+            kafkaTimeout: args['kafka-timeout'],
+            kafkaClientId: args['kafka-client-id'],
+          });
+        },
+      )
+      .command(
         'bench',
         'end-to-end sweep: the job for each workers × partitions pair, plus a naive Map baseline',
         (y) =>
@@ -141,7 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           exitCode = await benchCommand(args);
         },
       )
-      .demandCommand(1, 'name a command: run, generate or bench')
+      .demandCommand(1, 'name a command: run, generate, produce or bench')
       .strict()
       .exitProcess(false)
       .fail((message, error) => {

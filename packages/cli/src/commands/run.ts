@@ -24,11 +24,13 @@ import { ExitCode } from '../exit-codes.js';
 import { DeadLetterFile } from '../io/dead-letter.js';
 import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
+import { type KafkaFlags, usesKafka } from '../kafka/kafka-flags.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
 import { formatSummary, type RunStats } from '../summary.js';
+import { kafkaRunCommand } from './kafka-run.js';
 
-export interface RunArgs {
+export interface RunArgs extends KafkaFlags {
   input?: string;
   inputFormat?: string;
   events: number;
@@ -37,7 +39,8 @@ export interface RunArgs {
   machine: string;
   workers: number;
   partitions: number;
-  output: string;
+  /** Alerts file or - (stdout, the default). */
+  output?: string;
   format: AlertFormat;
   stats?: string;
   deadLetter?: string;
@@ -57,6 +60,7 @@ interface PreparedSource {
 
 /** `statecraft run`: the detection job over the generator or an input file. */
 export async function runCommand(args: RunArgs): Promise<number> {
+  if (usesKafka(args)) return kafkaRunCommand(args);
   const workers = integerFlag('workers', args.workers, 0, 1024);
   const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
   if (workers > partitions) {
@@ -71,7 +75,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const machine = await resolveMachine(args.machine);
   const abort = new AbortController();
   const source = prepareSource(args, machine, abort.signal);
-  const output = openOutput(args.output);
+  const output = openOutput(args.output ?? '-');
   const formatter = createAlertFormatter(machine, args.format);
   const sink = new TextStreamSink(output.stream, {
     format: (columns) => formatter.format(columns),
@@ -185,7 +189,7 @@ function inferFormat(path: string): string {
   return 'csv';
 }
 
-function writeStats(path: string, stats: RunStats): void {
+export function writeStats(path: string, stats: RunStats): void {
   try {
     writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
   } catch (error) {

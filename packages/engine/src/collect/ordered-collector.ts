@@ -81,6 +81,7 @@ export class OrderedCollector {
       const merged = mergeByPosition(entry.outputs);
       try {
         if (merged.count > 0) await this.sink.write(chunk, merged);
+        this.sink.chunkWritten?.(chunk);
       } catch (error) {
         this.failure = error;
         return;
