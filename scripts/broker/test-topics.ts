@@ -5,8 +5,6 @@
 export const TEST_TOPICS = {
   /** packages/kafka: source decoding, rebalances, sinks, the producer helper. */
   sourceFlink: { name: 'source-flink', partitions: 3 },
-  sourceText: { name: 'source-text', partitions: 2 },
-  sourceEnd: { name: 'source-end', partitions: 2 },
   sinkAlerts: { name: 'sink-alerts', partitions: 2 },
   producerEvents: { name: 'producer-events', partitions: 4 },
   groupHandOver: { name: 'group-hand-over', partitions: 4 },
@@ -15,7 +13,7 @@ export const TEST_TOPICS = {
   roundTripAlerts: { name: 'round-trip-alerts', partitions: 3 },
   flinkIn: { name: 'flink-in', partitions: 2 },
   flinkOut: { name: 'flink-out', partitions: 4 },
-  textFormats: { name: 'text-formats', partitions: 2 },
+  interrupt: { name: 'interrupt', partitions: 4 },
 } as const;
 
 /** The broker's `--topic name:partitions` list. */

@@ -11,7 +11,7 @@ export class Resources {
     this.closers.push(close);
   }
 
-  async closeAll(boundMs = 5_000): Promise<void> {
+  async closeAll(boundMs = 3_000): Promise<void> {
     while (this.closers.length > 0) {
       const close = this.closers.pop()!;
       await withDeadline(close(), boundMs, () => new Error('close timed out')).catch(() => undefined);
