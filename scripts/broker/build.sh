@@ -105,5 +105,9 @@ cc -O2 -Wall -Werror -I "$lib" -o "$work/bin/statecraft-broker" "$here/launcher.
   "$lib/librdkafka.a" -lm -lz -ldl -lpthread -lrt >&2 || fail "building the launcher failed"
 "$work/bin/statecraft-broker" --help >/dev/null || fail "the built launcher does not run"
 publish "$work/bin" "$(dirname "$binary")"
+# Builds of other versions or patches are not needed any more.
+for old in "$cache"/broker-* "$cache"/librdkafka-*; do
+  [[ "$old" == "$(dirname "$binary")" || "$old" == "$lib" ]] || rm -rf "$old"
+done
 log "cached $binary"
 echo "$binary"

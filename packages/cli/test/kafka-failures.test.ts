@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startBroker } from '../../../scripts/broker/broker.js';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { assertBuilt, EXIT, runCli, stderrProblems } from './helpers.js';
-import { bootstrap, closedPort, silentBroker } from './kafka-helpers.js';
+import { assertBuilt, collect, EXIT, runCli, startCli, stderrProblems } from './helpers.js';
+import { bootstrap, closedPort, FAST, silentBroker, testClient, uniqueGroup } from './kafka-helpers.js';
 
 beforeAll(() => {
   assertBuilt();
@@ -47,6 +49,54 @@ describe('Kafka failures at start', () => {
     await failsInTime([...run, '--topic', missing], says);
     await failsInTime([...run, '--topic', TEST_TOPICS.roundTrip.name, '--alerts-topic', missing], says);
     await failsInTime(['produce', '--brokers', bootstrap(), '--topic', missing, '--events', '5'], says);
+  });
+});
+
+describe('Kafka failures while running', () => {
+  it('the broker lost mid-run: exit 1 with one line', async () => {
+    const broker = await startBroker({ topics: ['lost:2'] });
+    try {
+      const produced = await runCli([
+        'produce',
+        '--brokers',
+        broker.bootstrap,
+        '--topic',
+        'lost',
+        '--events',
+        '50000',
+        '--quiet',
+      ]);
+      expect(produced.code, produced.stderr).toBe(EXIT.ok);
+      const group = uniqueGroup('lost');
+      const child = startCli([
+        'run',
+        '--brokers',
+        broker.bootstrap,
+        '--topic',
+        'lost',
+        '--group',
+        group,
+        ...FAST,
+      ]);
+      const done = collect(child, { timeoutMs: 40_000 });
+      // Stop the broker once the run has committed something: it is surely running by then.
+      const admin = testClient(broker.bootstrap).admin();
+      await admin.connect();
+      while (child.exitCode === null && !(await admin.committedOffsets(group, 'lost')).some((o) => o > 0)) {
+        await sleep(50);
+      }
+      await admin.disconnect();
+      await broker.stop();
+      const result = await done;
+      expect(result.code, result.stderr).toBe(EXIT.jobFailed);
+      expect(stderrProblems(result.stderr)).toEqual([]);
+      // Whichever request notices first: the fetch loop (the consumer) or a commit.
+      expect(result.stderr).toMatch(
+        /^statecraft: (cannot reach Kafka at 127\.0\.0\.1:\d+|consumer of group lost-\S+ failed): /,
+      );
+    } finally {
+      await broker.stop();
+    }
   });
 });
 

@@ -26,10 +26,10 @@ let reference: string;
 beforeAll(async () => {
   assertBuilt();
   ({ dir, cleanup } = await makeTempDir());
-  // A broker of this file's own, whose new groups wait 4 s for more members before the first
+  // A broker of this file's own, whose new groups wait 6 s for more members before the first
   // assignment (Kafka's group.initial.rebalance.delay.ms is 3 s): two processes started together
   // share the partitions from the start, so no partition changes hands mid-run.
-  broker = await startBroker({ topics: [`${TOPIC}:4`], initialRebalanceDelayMs: 4000 });
+  broker = await startBroker({ topics: [`${TOPIC}:4`], initialRebalanceDelayMs: 6000 });
   const produced = await runCli([
     'produce',
     '--brokers',

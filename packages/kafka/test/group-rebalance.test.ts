@@ -51,7 +51,7 @@ async function startMember(group: string): Promise<Member> {
   const ended = waitForGroupEnd({ admin, groupId: group, topic: TOPIC, range, intervalMs: 100 }).then(() =>
     source.finish(),
   );
-  const done = drive(source, () => sleep(15)).then(async (taken) => {
+  const done = drive(source, () => sleep(25)).then(async (taken) => {
     await ended;
     await source.drain();
     return taken;

@@ -9,9 +9,9 @@ export function bootstrap(): string {
   return inject('kafkaBootstrap');
 }
 
-/** The client under test, on the test broker. */
-export function testClient(): KafkaClient {
-  return createKafkaJsClient({ brokers: [bootstrap()], clientId: 'statecraft-test', timeoutMs: 10_000 });
+/** The client under test, on the test broker (or another one). */
+export function testClient(broker = bootstrap()): KafkaClient {
+  return createKafkaJsClient({ brokers: [broker], clientId: 'statecraft-test', timeoutMs: 10_000 });
 }
 
 let groups = 0;

@@ -117,13 +117,26 @@ class KafkaJsGroupConsumer implements GroupConsumer {
   }
 
   pause(partitions: readonly number[]): void {
-    if (partitions.length > 0)
-      this.consumer.pause([{ topic: this.options.topic, partitions: [...partitions] }]);
+    if (partitions.length === 0) return;
+    this.whileRunning(() =>
+      this.consumer.pause([{ topic: this.options.topic, partitions: [...partitions] }]),
+    );
   }
 
   resume(partitions: readonly number[]): void {
-    if (partitions.length > 0)
-      this.consumer.resume([{ topic: this.options.topic, partitions: [...partitions] }]);
+    if (partitions.length === 0) return;
+    this.whileRunning(() =>
+      this.consumer.resume([{ topic: this.options.topic, partitions: [...partitions] }]),
+    );
+  }
+
+  /** kafkajs refuses pause and resume once the consumer has stopped (after a crash), when nothing is fetched anyway. */
+  private whileRunning(change: () => void): void {
+    try {
+      change();
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'KafkaJSNonRetriableError') throw error;
+    }
   }
 
   async stop(): Promise<void> {

@@ -17,6 +17,7 @@ export function partitionFileName(partition: number, extension: string): string 
  */
 export class PartitionFilesSink implements OutputSink {
   private readonly files = new Map<number, Promise<AppendFile>>();
+  private directory: Promise<void> | undefined;
 
   constructor(
     private readonly dir: string,
@@ -25,16 +26,19 @@ export class PartitionFilesSink implements OutputSink {
     private readonly ledger: ChunkLedger,
   ) {}
 
-  /** Creates the directory now, so that an unusable one fails before the job starts. */
-  async open(): Promise<void> {
-    try {
-      await mkdir(this.dir, { recursive: true });
-    } catch (error) {
-      throw new SinkError(`cannot create ${this.dir}: ${(error as Error).message}`, error);
-    }
+  /** Creates the directory (at the latest on the first write); call it early to fail before the job starts. */
+  open(): Promise<void> {
+    this.directory ??= mkdir(this.dir, { recursive: true }).then(
+      () => undefined,
+      (error: unknown) => {
+        throw new SinkError(`cannot create ${this.dir}: ${(error as Error).message}`, error);
+      },
+    );
+    return this.directory;
   }
 
   async write(chunk: number, columns: OutputColumns): Promise<void> {
+    await this.open();
     const { partition } = this.ledger.get(chunk).split;
     let file = this.files.get(partition);
     if (file === undefined) {
