@@ -17,7 +17,7 @@ export const kafkaClientOptions = {
   },
   'kafka-timeout': {
     type: 'number',
-    describe: `ms to reach the cluster (and join the group) at start-up before failing (default ${DEFAULT_KAFKA_TIMEOUT_MS})`,
+    describe: `ms to reach the cluster at start-up (for run, also to join the group) before failing (default ${DEFAULT_KAFKA_TIMEOUT_MS})`,
   },
   'kafka-client-id': { type: 'string', describe: `client id the brokers see (default ${DEFAULT_CLIENT_ID})` },
 } as const;

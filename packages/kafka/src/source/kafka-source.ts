@@ -178,13 +178,17 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
   }
 
   private async take(fetched: FetchedBatch, heartbeat: () => Promise<void>): Promise<void> {
-    while (!this.closed && this.queue.length >= this.maxQueued) {
+    // The split the batch was fetched for: if the partition is revoked while the batch waits (and
+    // perhaps assigned again, to a new split that starts at the group's committed offset), the
+    // batch belongs to no split any more.
+    const split = this.splits.get(fetched.partition);
+    if (split === undefined) return;
+    while (!this.closed && split.owned && this.queue.length >= this.maxQueued) {
       await Promise.race([this.changed.wait(), sleep(this.options.heartbeatIntervalMs)]);
       // Throws when the group rebalances: the consumer rejoins and fetches this batch again.
       if (!this.closed && this.queue.length >= this.maxQueued) await heartbeat();
     }
-    const split = this.splits.get(fetched.partition);
-    if (this.closed || split === undefined) return;
+    if (this.closed || !split.owned) return;
     let chunk: DecodedChunk | undefined;
     try {
       chunk = this.decoder.decode(
