@@ -2,3 +2,7 @@
 import { main } from './main.js';
 
 process.exitCode = await main(process.argv.slice(2));
+// The command is done and its output written (stdout and files are written synchronously on
+// Linux). A client library may still hold sockets or timers (a Kafka broker that never answered
+// keeps kafkajs retrying): exit anyway rather than hang on them.
+setTimeout(() => process.exit(), 1000).unref();

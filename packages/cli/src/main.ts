@@ -7,8 +7,10 @@ import { CliError, usageError } from './cli-error.js';
 import { benchCommand } from './commands/bench.js';
 import { generateCommand } from './commands/generate.js';
 import { machineCommands } from './commands/machine.js';
+import { produceCommand } from './commands/produce.js';
 import { runCommand } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
+import { kafkaClientOptions, kafkaFlagsOf, kafkaRunOptions } from './kafka/kafka-flags.js';
 
 const ENGINE_EXIT_CODES: Record<string, number> = {
   WORKER_FAILED: ExitCode.jobFailed,
@@ -70,7 +72,10 @@ export async function main(argv: readonly string[]): Promise<number> {
               type: 'number',
               describe: 'threads producing chunks (generating or parsing); default: --workers',
             },
-            output: { type: 'string', default: '-', describe: 'alerts file, or - for stdout' },
+            output: {
+              type: 'string',
+              describe: 'alerts file, or - for stdout (the default, unless --output-dir or --alerts-topic)',
+            },
             format: { type: 'string', choices: ALERT_FORMATS, default: 'text', describe: 'alert format' },
             stats: { type: 'string', describe: 'write the run summary as JSON to this file' },
             'dead-letter': { type: 'string', describe: 'write rejected input records here (NDJSON)' },
@@ -99,10 +104,12 @@ export async function main(argv: readonly string[]): Promise<number> {
               type: 'string',
               describe: 'forget addresses idle this long: events (500000) or a duration (30s, 5m)',
             },
+            ...kafkaRunOptions,
           }),
         async (args) => {
           exitCode = await runCommand({
             ...args,
+            ...kafkaFlagsOf(args),
             inputFormat: args['input-format'],
             errorRate: args['error-rate'],
             generatorSplits: args['generator-splits'],
@@ -145,6 +152,30 @@ export async function main(argv: readonly string[]): Promise<number> {
         },
       )
       .command(
+        'produce',
+        "write the generator's event stream into a Kafka topic, keyed by address",
+        (y) =>
+          y.options({
+            ...generatorOptions,
+            events: { ...generatorOptions.events, demandOption: 'give --events N' },
+            ...kafkaClientOptions,
+            rate: {
+              type: 'number',
+              describe: 'at most this many events per second (default: as fast as possible)',
+            },
+          }),
+        async (args) => {
+          exitCode = await produceCommand({
+            ...args,
+            errorRate: args['error-rate'],
+            generatorSplits: args['generator-splits'],
+            kafkaFormat: args['kafka-format'],
+            kafkaTimeout: args['kafka-timeout'],
+            kafkaClientId: args['kafka-client-id'],
+          });
+        },
+      )
+      .command(
         'bench',
         'end-to-end sweep: the job for each workers × partitions pair, plus a naive Map baseline',
         (y) =>
@@ -179,7 +210,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           exitCode = code;
         }),
       )
-      .demandCommand(1, 'name a command: run, generate, bench or machine')
+      .demandCommand(1, 'name a command: run, generate, produce, bench or machine')
       .strict()
       .exitProcess(false)
       .fail((message, error) => {

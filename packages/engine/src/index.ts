@@ -58,6 +58,7 @@ export { Partitioner } from './partitioning/partitioner.js';
 export { runJob } from './runtime/job.js';
 export type { JobOptions, RestartInfo } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';
+export { ProgressSignal } from './runtime/signal.js';
 export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';

@@ -35,11 +35,13 @@ import { workerDeathsFromEnv } from '../fault-injection.js';
 import { DeadLetterFile } from '../io/dead-letter.js';
 import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
+import { type KafkaFlags, usesKafka } from '../kafka/kafka-flags.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
 import { formatSummary, type RunStats } from '../summary.js';
+import { kafkaRunCommand } from './kafka-run.js';
 
-export interface RunArgs extends CheckpointArgs {
+export interface RunArgs extends CheckpointArgs, KafkaFlags {
   input?: string;
   inputFormat?: string;
   events: number;
@@ -48,7 +50,8 @@ export interface RunArgs extends CheckpointArgs {
   machine: string;
   workers: number;
   partitions: number;
-  output: string;
+  /** Alerts file or - (stdout, the default). */
+  output?: string;
   format: AlertFormat;
   stats?: string;
   deadLetter?: string;
@@ -72,6 +75,14 @@ interface PreparedSource {
 
 /** `statecraft run`: the detection job over the generator or an input file. */
 export async function runCommand(args: RunArgs): Promise<number> {
+  if (usesKafka(args)) {
+    if (args.checkpointDir !== undefined || args.resume || args.stateTtl !== undefined) {
+      throw usageError(
+        '--checkpoint-dir, --resume and --state-ttl are not supported with --brokers yet: a Kafka run commits offsets after the alerts are written (at-least-once)',
+      );
+    }
+    return kafkaRunCommand(args);
+  }
   const workers = integerFlag('workers', args.workers, 0, 1024);
   const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
   if (workers > partitions) {
@@ -107,12 +118,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
           say,
         );
   const formatter = createAlertFormatter(machine, args.format);
-  const sink = await openSink(args.output, {
+  const sink = await openSink(args.output ?? '-', {
     format: (columns) => formatter.format(columns),
     header: formatter.header(),
     resumeAt: checkpoints.resumeFrom?.outputPosition ?? 0,
   });
-  if (args.output === '-' && checkpoints.resumeFrom !== undefined) {
+  if ((args.output ?? '-') === '-' && checkpoints.resumeFrom !== undefined) {
     say('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
   }
   const onSigint = () => abort.abort();
@@ -302,7 +313,7 @@ function sequentialInput(
   };
 }
 
-function writeStats(path: string, stats: RunStats): void {
+export function writeStats(path: string, stats: RunStats): void {
   try {
     writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
   } catch (error) {

@@ -114,6 +114,7 @@ export class OrderedCollector {
       try {
         if (entry.rejected !== undefined) this.options.onRejected?.(entry.rejected);
         if (merged.count > 0) await this.sink.write(chunk, merged);
+        this.sink.chunkWritten?.(chunk);
       } catch (error) {
         this.failure = error;
         return;

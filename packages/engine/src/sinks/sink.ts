@@ -11,6 +11,11 @@ import type { OutputColumns } from '../batch.js';
  */
 export interface OutputSink {
   write(chunk: number, columns: OutputColumns): void | Promise<void>;
+  /**
+   * Called once every output of `chunk` has been written (right after `write`, or alone for a
+   * chunk without outputs), in chunk order: a source can then acknowledge the chunk's input.
+   */
+  chunkWritten?(chunk: number): void;
   close?(): void | Promise<void>;
   position?(): number;
   commit?(position: number): Promise<void>;

@@ -1,0 +1,100 @@
+import { generateChunks } from '@statecraft/fsm';
+import { createKafkaJsClient, produceEvents } from '@statecraft/kafka';
+import { usageError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+import { brokerList, clientId, kafkaFormat, kafkaTimeoutMs, requiredFlag } from '../kafka/kafka-flags.js';
+import { ProgressLine } from '../kafka/progress-line.js';
+import { Resources } from '../kafka/resources.js';
+import { StartUp } from '../kafka/start-up.js';
+import { resolveMachine } from '../machine-flag.js';
+import { integerFlag, rateFlag } from '../options.js';
+
+export interface ProduceArgs {
+  brokers?: string;
+  topic?: string;
+  events: number;
+  errorRate: number;
+  seed: number;
+  machine: string;
+  generatorSplits: number;
+  rate?: number;
+  kafkaFormat?: string;
+  kafkaTimeout?: number;
+  kafkaClientId?: string;
+  quiet: boolean;
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+/**
+ * `statecraft produce`: the generator's event stream (exactly what `statecraft generate` writes
+ * with the same flags) into a topic, one record per event keyed by its address, in stream order.
+ * SIGINT or SIGTERM stops it after the send in flight (exit 130).
+ */
+export async function produceCommand(args: ProduceArgs): Promise<number> {
+  const brokers = brokerList(requiredFlag('brokers', args.brokers, 'produce'));
+  const topic = requiredFlag('topic', args.topic, 'produce');
+  const events = integerFlag('events', args.events, 0);
+  if (args.rate !== undefined && !(Number.isFinite(args.rate) && args.rate > 0)) {
+    throw usageError(`--rate must be a number of events per second > 0, got ${args.rate}`);
+  }
+  const format = kafkaFormat(args.kafkaFormat);
+  const timeoutMs = kafkaTimeoutMs(args.kafkaTimeout);
+  const machine = await resolveMachine(args.machine);
+  const chunks = generateChunks({
+    machine,
+    events,
+    seed: integerFlag('seed', args.seed, 0, 0xffffffff),
+    errorRate: rateFlag('error-rate', args.errorRate),
+    splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
+  });
+
+  const client = createKafkaJsClient({
+    brokers,
+    clientId: clientId(args.kafkaClientId),
+    timeoutMs,
+    debug: Boolean(process.env.STATECRAFT_DEBUG),
+  });
+  const resources = new Resources();
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const admin = client.admin();
+    const producer = client.producer();
+    resources.add(() => admin.disconnect());
+    resources.add(() => producer.disconnect());
+    const partitions = await new StartUp(brokers, timeoutMs).run(
+      (async () => {
+        await admin.connect();
+        const count = await admin.partitionCount(topic);
+        await producer.connect();
+        return count;
+      })(),
+    );
+    const progress = new ProgressLine(args.quiet, events);
+    const started = performance.now();
+    const result = await produceEvents(chunks, {
+      producer,
+      topic,
+      format,
+      eventNames: machine.eventNames,
+      ...(args.rate === undefined ? {} : { rate: args.rate }),
+      onProgress: (produced) => progress.update(produced),
+      signal: abort.signal,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const perSecond = seconds > 0 ? Math.round(result.events / seconds) : 0;
+    progress.done(
+      `${result.interrupted ? 'interrupted: ' : ''}produced ${integer.format(result.events)} events into ` +
+        `topic ${topic} (${partitions} partitions, ${format}) in ${seconds.toFixed(2)} s ` +
+        `(${integer.format(perSecond)} events/s)`,
+    );
+    return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await resources.closeAll();
+  }
+}

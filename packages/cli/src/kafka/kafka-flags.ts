@@ -1,0 +1,135 @@
+import { INPUT_FORMATS, type InputFormat, isInputFormat } from '@statecraft/engine';
+import { usageError } from '../cli-error.js';
+import { integerFlag } from '../options.js';
+
+export const DEFAULT_KAFKA_TIMEOUT_MS = 10_000;
+export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+export const DEFAULT_CLIENT_ID = 'statecraft';
+
+/** yargs options shared by `run` (Kafka source) and `produce`. No defaults: `run` tells Kafka use by their presence. */
+export const kafkaClientOptions = {
+  brokers: { type: 'string', describe: 'Kafka bootstrap brokers, host:port[,host:port...]' },
+  topic: { type: 'string', describe: 'Kafka topic of the events' },
+  'kafka-format': {
+    type: 'string',
+    choices: ['flink-binary', 'csv', 'ndjson'],
+    describe: "record value format (default flink-binary: Flink's 8-byte events, one per record)",
+  },
+  'kafka-timeout': {
+    type: 'number',
+    describe: `ms to reach the cluster at start-up (for run, also to join the group) before failing (default ${DEFAULT_KAFKA_TIMEOUT_MS})`,
+  },
+  'kafka-client-id': { type: 'string', describe: `client id the brokers see (default ${DEFAULT_CLIENT_ID})` },
+} as const;
+
+/** yargs options of `run` that only a Kafka source has. */
+export const kafkaRunOptions = {
+  ...kafkaClientOptions,
+  group: { type: 'string', describe: 'Kafka consumer group: processes of one group share the partitions' },
+  'until-end': {
+    type: 'boolean',
+    describe: "stop once the group's committed offsets reach the topic's end offsets at start",
+  },
+  'alerts-topic': {
+    type: 'string',
+    describe: 'also send the alerts to this topic (keyed by address; at-least-once)',
+  },
+  'output-dir': { type: 'string', describe: 'one alert file per Kafka partition: <dir>/partition-<n>.<ext>' },
+  'kafka-session-timeout': {
+    type: 'number',
+    describe: `ms without heartbeat before the group drops a member (default ${DEFAULT_SESSION_TIMEOUT_MS})`,
+  },
+} as const;
+
+/** The Kafka flags of `run` and `produce`, camel-cased. */
+export interface KafkaFlags {
+  brokers?: string;
+  topic?: string;
+  group?: string;
+  untilEnd?: boolean;
+  alertsTopic?: string;
+  outputDir?: string;
+  kafkaFormat?: string;
+  kafkaSessionTimeout?: number;
+  kafkaTimeout?: number;
+  kafkaClientId?: string;
+}
+
+/** yargs's parsed Kafka flags as KafkaFlags. */
+export function kafkaFlagsOf(args: {
+  brokers?: string;
+  topic?: string;
+  group?: string;
+  'until-end'?: boolean;
+  'alerts-topic'?: string;
+  'output-dir'?: string;
+  'kafka-format'?: string;
+  'kafka-session-timeout'?: number;
+  'kafka-timeout'?: number;
+  'kafka-client-id'?: string;
+}): KafkaFlags {
+  return {
+    brokers: args.brokers,
+    topic: args.topic,
+    group: args.group,
+    untilEnd: args['until-end'],
+    alertsTopic: args['alerts-topic'],
+    outputDir: args['output-dir'],
+    kafkaFormat: args['kafka-format'],
+    kafkaSessionTimeout: args['kafka-session-timeout'],
+    kafkaTimeout: args['kafka-timeout'],
+    kafkaClientId: args['kafka-client-id'],
+  };
+}
+
+const KAFKA_FLAG_NAMES: readonly (keyof KafkaFlags)[] = [
+  'brokers',
+  'topic',
+  'group',
+  'untilEnd',
+  'alertsTopic',
+  'outputDir',
+  'kafkaFormat',
+  'kafkaSessionTimeout',
+  'kafkaTimeout',
+  'kafkaClientId',
+];
+
+/** Whether a `run` reads Kafka: any Kafka flag says so (and the rest are then checked). */
+export function usesKafka(flags: KafkaFlags): boolean {
+  return KAFKA_FLAG_NAMES.some((name) => flags[name] !== undefined);
+}
+
+/** `--brokers a:9092,b:9092` as a list; a malformed entry is a usage error. */
+export function brokerList(value: string | undefined): string[] {
+  const brokers = (value ?? '').split(',').map((broker) => broker.trim());
+  if (brokers.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker))) {
+    throw usageError(`--brokers must be host:port[,host:port...], got ${value}`);
+  }
+  return brokers;
+}
+
+export function requiredFlag(name: string, value: string | undefined, context: string): string {
+  if (value === undefined || value === '') throw usageError(`${context} needs --${name}`);
+  return value;
+}
+
+export function kafkaFormat(value: string | undefined): InputFormat {
+  const format = value ?? 'flink-binary';
+  if (!isInputFormat(format)) {
+    throw usageError(`--kafka-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
+  }
+  return format;
+}
+
+export function kafkaTimeoutMs(value: number | undefined): number {
+  return integerFlag('kafka-timeout', value ?? DEFAULT_KAFKA_TIMEOUT_MS, 100, 3_600_000);
+}
+
+export function sessionTimeoutMs(value: number | undefined): number {
+  return integerFlag('kafka-session-timeout', value ?? DEFAULT_SESSION_TIMEOUT_MS, 1000, 3_600_000);
+}
+
+export function clientId(value: string | undefined): string {
+  return value === undefined || value === '' ? DEFAULT_CLIENT_ID : value;
+}

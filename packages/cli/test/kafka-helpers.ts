@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:net';
+import { type ParsedAlert, parseAlerts } from './helpers.js';
+
+export {
+  bootstrap,
+  byPartition,
+  produceRaw,
+  type RawRecord,
+  readRaw,
+  testClient,
+  uniqueGroup,
+} from '../../kafka/test/helpers.js';
+
+/** Group settings that make rebalances quick on the test broker (kafka.md). */
+export const FAST = ['--kafka-session-timeout', '6000'];
+
+/** A local port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A "broker" that accepts connections and never answers: start-up must give up on its own. */
+export async function silentBroker(): Promise<{ address: string; server: Server }> {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { address: `127.0.0.1:${port}`, server };
+}
+
+/** Text alerts as sorted lines: the multiset of a run's alerts. */
+export function multiset(text: string | Buffer): string[] {
+  return parseAlerts(text, 'text')
+    .map(({ address, state, event }) => `${address} ${state} ${event}`)
+    .sort();
+}
+
+/** Each address's alerts, in output order. */
+export function perAddress(alerts: readonly ParsedAlert[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const { address, state, event } of alerts) {
+    const list = map.get(address) ?? [];
+    list.push(`${state} -> ${event}`);
+    map.set(address, list);
+  }
+  return map;
+}

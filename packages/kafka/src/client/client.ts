@@ -1,0 +1,123 @@
+/**
+ * The few Kafka operations Statecraft needs, so that the client library behind them (kafkajs
+ * today) can be replaced without touching the source, the sinks or the CLI. Offsets are numbers
+ * (safe integers), partitions are indexes of one topic's partitions.
+ */
+
+export interface KafkaClientOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: readonly string[];
+  clientId: string;
+  /** Bound on reaching the cluster at start-up (connecting, metadata, offsets), in ms. */
+  timeoutMs: number;
+  /** Writes the client library's own log to stderr. */
+  debug?: boolean;
+}
+
+/** One record of a fetched batch: its offset (a decimal string, as on the wire) and value. */
+export interface FetchedRecord {
+  readonly offset: string;
+  readonly value: Buffer | null;
+}
+
+/** Records of one partition, in offset order, as one fetch returned them. */
+export interface FetchedBatch {
+  readonly partition: number;
+  /** The data records (a transaction's control records and aborted records are left out). */
+  readonly records: readonly FetchedRecord[];
+  /**
+   * The offset of the fetch's last record, control records included: where the partition is
+   * once this batch is done. A fetch of control records only comes with no records.
+   */
+  readonly lastOffset: string;
+}
+
+export interface OutgoingRecord {
+  key: Buffer;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface TopicOffsets {
+  start: number[];
+  end: number[];
+}
+
+export interface PartitionOffset {
+  partition: number;
+  /** The next offset to read (Kafka's committed-offset convention). */
+  offset: number;
+}
+
+/** What a group consumer reports while it runs. */
+export interface GroupListener {
+  /**
+   * A fetched batch of an assigned partition. The consumer fetches on only once the promise
+   * settles (backpressure); a listener that waits long should call `heartbeat` meanwhile, and let
+   * what it throws propagate (a rebalance: the consumer rejoins and fetches the batch again).
+   */
+  batch(batch: FetchedBatch, heartbeat: () => Promise<void>): Promise<void>;
+  /** The member's partitions of the topic after each (re)join of the group. */
+  assigned(partitions: readonly number[]): void;
+  /** A rebalance began: the assignment may change; commits should wait for `assigned`. */
+  rebalancing(): void;
+  /** The consumer stopped for good (the job cannot go on). */
+  failed(error: Error): void;
+}
+
+export interface GroupConsumerOptions {
+  groupId: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Longest a fetch waits for records. */
+  maxWaitMs: number;
+  /** Most bytes one fetch returns per partition (default 1 MiB): bounds a chunk's size. */
+  maxBytesPerPartition?: number;
+  /** Where a partition without a committed offset starts: its first record, else its end. */
+  fromBeginning: boolean;
+}
+
+export interface GroupConsumer {
+  /** Connects, joins the group and starts fetching; resolves once the first join is done. */
+  start(listener: GroupListener): Promise<void>;
+  /**
+   * Commits offsets for the current generation of the group. Resolves false, committing nothing,
+   * when the group has moved on (a rebalance): the partitions' next owners read from the last
+   * commit that did succeed.
+   */
+  commit(offsets: readonly PartitionOffset[]): Promise<boolean>;
+  /** Stops fetching these partitions, whatever the assignment, until they are resumed. */
+  pause(partitions: readonly number[]): void;
+  resume(partitions: readonly number[]): void;
+  /** Leaves the group and disconnects. */
+  stop(): Promise<void>;
+}
+
+export interface RecordProducer {
+  connect(): Promise<void>;
+  /** Sends records (each to the partition of its key) and waits for every in-sync replica. */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface ClusterAdmin {
+  connect(): Promise<void>;
+  /** The number of partitions of an existing topic; TopicNotFoundError when there is none. */
+  partitionCount(topic: string): Promise<number>;
+  /**
+   * Each partition's first offset still kept (`start`) and end offset (`end`, the next offset to
+   * be written), indexed by partition.
+   */
+  topicOffsets(topic: string): Promise<TopicOffsets>;
+  /** The group's committed offset of each partition, indexed by partition; -1 where none. */
+  committedOffsets(groupId: string, topic: string): Promise<number[]>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaClient {
+  readonly options: KafkaClientOptions;
+  consumer(options: GroupConsumerOptions): GroupConsumer;
+  producer(): RecordProducer;
+  admin(): ClusterAdmin;
+}

@@ -1,0 +1,30 @@
+import { StatecraftError } from '@statecraft/engine';
+
+/** Kafka could not be used: the cluster, the group or a request failed (the CLI exits 1). */
+export class KafkaError extends StatecraftError {
+  constructor(message: string, cause?: unknown, code = 'KAFKA_FAILED') {
+    super(code, message, { cause });
+  }
+}
+
+/** No broker of the bootstrap list answered in time. */
+export class KafkaUnreachableError extends KafkaError {
+  constructor(brokers: readonly string[], reason: string, cause?: unknown) {
+    super(`cannot reach Kafka at ${brokers.join(',')}: ${reason}`, cause, 'KAFKA_UNREACHABLE');
+  }
+}
+
+/** The topic does not exist (the clients never create topics). */
+export class TopicNotFoundError extends KafkaError {
+  constructor(topic: string, brokers: readonly string[]) {
+    super(
+      `topic ${topic} does not exist on ${brokers.join(',')} (create it first; the clients never create topics)`,
+      undefined,
+      'KAFKA_TOPIC_MISSING',
+    );
+  }
+}
+
+export function isKafkaError(error: unknown): error is KafkaError {
+  return error instanceof KafkaError;
+}

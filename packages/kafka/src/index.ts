@@ -1,0 +1,36 @@
+export type {
+  ClusterAdmin,
+  FetchedBatch,
+  FetchedRecord,
+  GroupConsumer,
+  GroupConsumerOptions,
+  GroupListener,
+  KafkaClient,
+  KafkaClientOptions,
+  OutgoingRecord,
+  PartitionOffset,
+  RecordProducer,
+  TopicOffsets,
+} from './client/client.js';
+export { withDeadline } from './client/deadline.js';
+export { createKafkaJsClient } from './client/kafkajs-client.js';
+export { ADDRESS_KEY_BYTES, decodeAddressKey, encodeAddressKeys } from './codec/address-key.js';
+export type { DecodedChunk, KafkaRejectedRecord } from './codec/batch-decoder.js';
+export { BatchDecoder } from './codec/batch-decoder.js';
+export { eventRecords } from './codec/event-records.js';
+export { isKafkaError, KafkaError, KafkaUnreachableError, TopicNotFoundError } from './errors.js';
+export type { ProduceEventsOptions, ProduceEventsResult } from './producer/produce-events.js';
+export { produceEvents } from './producer/produce-events.js';
+export type { AlertTextFormat } from './sinks/alert-file-sink.js';
+export { AlertFileSink } from './sinks/alert-file-sink.js';
+export { AlertTopicSink, SOURCE_HEADERS } from './sinks/alert-topic-sink.js';
+export { AppendFile } from './sinks/append-file.js';
+export { kafkaJobSink } from './sinks/kafka-job-sink.js';
+export { PartitionFilesSink, partitionFileName } from './sinks/partition-files-sink.js';
+export type { ChunkEntry } from './source/chunk-ledger.js';
+export { ChunkLedger } from './source/chunk-ledger.js';
+export type { GroupEndOptions } from './source/group-end.js';
+export { groupReachedEnd, waitForGroupEnd } from './source/group-end.js';
+export type { KafkaSourceOptions, PartitionStats } from './source/kafka-source.js';
+export { KafkaSource } from './source/kafka-source.js';
+export { PartitionSplit } from './source/partition-split.js';

@@ -1,0 +1,245 @@
+import { type EventBatch, type InputFormat, ProgressSignal } from '@statecraft/engine';
+import type { FetchedBatch, GroupConsumer, GroupListener } from '../client/client.js';
+import { BatchDecoder, type DecodedChunk, type KafkaRejectedRecord } from '../codec/batch-decoder.js';
+import { KafkaError } from '../errors.js';
+import { ChunkLedger } from './chunk-ledger.js';
+import { OffsetCommitter } from './offset-committer.js';
+import { PartitionSplit } from './partition-split.js';
+
+export interface KafkaSourceOptions {
+  consumer: GroupConsumer;
+  /** The record value format (default flink-binary: Flink's 8-byte events). */
+  format?: InputFormat;
+  /** The machine's event names; a record's type must be one of them. */
+  eventNames: readonly string[];
+  /** A bounded run: each partition's end offset, by partition; records at or past it are left alone. */
+  endOffsets?: readonly number[];
+  /** Called for each record that cannot be decoded; throwing from it fails the source. */
+  onReject?: (record: KafkaRejectedRecord) => void;
+  /** Decoded chunks that may wait for the engine before fetching stops (backpressure). Default 4. */
+  maxQueuedChunks?: number;
+  /** How often a fetch held back by backpressure heartbeats the group (below the session timeout). */
+  heartbeatIntervalMs: number;
+  /** Least time between two offset commits. Default 100 ms. */
+  commitIntervalMs?: number;
+  /** Aborting ends the stream: no more chunks; what the engine holds is still written and committed. */
+  signal?: AbortSignal;
+}
+
+/** What one partition contributed, for the run's statistics. */
+export interface PartitionStats {
+  partition: number;
+  records: number;
+  events: number;
+}
+
+interface QueuedChunk {
+  split: PartitionSplit;
+  chunk: DecodedChunk;
+}
+
+/**
+ * A consumer group's share of a topic as the engine's chunk stream: each fetched batch of an
+ * assigned partition (a split) is decoded into one columnar chunk. Chunks of one partition keep
+ * offset order, and every event of an address is in one partition, so per-address order holds.
+ *
+ * Rebalances are handled while running: a newly assigned partition gets a split that starts at
+ * the group's committed offset; a revoked partition's queued chunks are dropped, and the chunks
+ * the engine already holds are finished but not committed, so the next owner replays them
+ * (at-least-once). Offsets are committed explicitly, once a chunk's outputs are written
+ * (`chunkWritten`, called by the job's sink), through the split bookkeeping a per-partition state
+ * snapshot will extend.
+ */
+export class KafkaSource implements AsyncIterable<EventBatch> {
+  readonly ledger = new ChunkLedger();
+  private readonly splits = new Map<number, PartitionSplit>();
+  private readonly everySplit: PartitionSplit[] = [];
+  private readonly committer: OffsetCommitter;
+  private readonly decoder: BatchDecoder;
+  private readonly queue: QueuedChunk[] = [];
+  private readonly changed = new ProgressSignal();
+  private readonly maxQueued: number;
+  private failure: Error | undefined;
+  private closed = false;
+
+  constructor(private readonly options: KafkaSourceOptions) {
+    this.maxQueued = options.maxQueuedChunks ?? 4;
+    this.decoder = new BatchDecoder(options.format ?? 'flink-binary', options.eventNames, (record) =>
+      options.onReject?.(record),
+    );
+    this.committer = new OffsetCommitter(
+      options.consumer,
+      () => this.splits.values(),
+      (error) => this.fail(error),
+      options.commitIntervalMs,
+    );
+  }
+
+  /** Joins the group and starts fetching; resolves after the first assignment. */
+  async start(): Promise<void> {
+    await this.options.consumer.start(this.listener());
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Ends the stream (a bounded run is complete): no more chunks are handed out. */
+  finish(): void {
+    this.close();
+  }
+
+  /** Fails the stream: the engine's next read throws `error`. */
+  fail(error: unknown): void {
+    this.failure ??=
+      error instanceof Error ? error : new KafkaError(`the Kafka source failed: ${String(error)}`);
+    this.close();
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** The partitions assigned to this member now. */
+  get assigned(): number[] {
+    return [...this.splits.keys()].sort((a, b) => a - b);
+  }
+
+  /** Records rejected so far, by reason. */
+  get rejects() {
+    return this.decoder.rejects.nonZero();
+  }
+
+  /** Partitions this member has read, with what each contributed. */
+  get partitionStats(): PartitionStats[] {
+    const byPartition = new Map<number, PartitionStats>();
+    for (const split of this.everySplit) {
+      const stats = byPartition.get(split.partition) ?? { partition: split.partition, records: 0, events: 0 };
+      stats.records += split.records;
+      stats.events += split.events;
+      byPartition.set(split.partition, stats);
+    }
+    return [...byPartition.values()].filter((s) => s.records > 0).sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The job's sink calls this once chunk `chunk`'s outputs are all written. */
+  chunkWritten(chunk: number): void {
+    const { split, nextOffset } = this.ledger.take(chunk);
+    if (!split.owned) return;
+    split.writtenOffset = nextOffset;
+    this.committer.schedule();
+  }
+
+  /** Commits every written offset; call once the job is done, before the consumer stops. */
+  async drain(): Promise<void> {
+    await this.committer.drain();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<EventBatch> {
+    const { signal } = this.options;
+    const onAbort = () => this.close();
+    if (signal?.aborted) this.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        if (this.failure !== undefined) throw this.failure;
+        const next = this.queue.shift();
+        if (next !== undefined) {
+          this.changed.notify();
+          // Revoked while it waited: the partition's next owner reads these records.
+          if (!next.split.owned) continue;
+          const { batch, offsets, nextOffset } = next.chunk;
+          this.ledger.add({ split: next.split, offsets, nextOffset });
+          yield batch;
+          continue;
+        }
+        if (this.closed) return;
+        await this.changed.wait();
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.close();
+    }
+  }
+
+  private close(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.options.consumer.pause([...this.splits.keys()]);
+    }
+    this.changed.notify();
+  }
+
+  private listener(): GroupListener {
+    return {
+      batch: (batch, heartbeat) => this.take(batch, heartbeat),
+      assigned: (partitions) => this.assign(partitions),
+      rebalancing: () => this.committer.pause(),
+      failed: (error) => this.fail(error),
+    };
+  }
+
+  private async take(fetched: FetchedBatch, heartbeat: () => Promise<void>): Promise<void> {
+    // The split the batch was fetched for: if the partition is revoked while the batch waits (and
+    // perhaps assigned again, to a new split that starts at the group's committed offset), the
+    // batch belongs to no split any more.
+    const split = this.splits.get(fetched.partition);
+    if (split === undefined) return;
+    while (!this.closed && split.owned && this.queue.length >= this.maxQueued) {
+      await Promise.race([this.changed.wait(), sleep(this.options.heartbeatIntervalMs)]);
+      // Throws when the group rebalances: the consumer rejoins and fetches this batch again.
+      if (!this.closed && this.queue.length >= this.maxQueued) await heartbeat();
+    }
+    if (this.closed || !split.owned) return;
+    let chunk: DecodedChunk | undefined;
+    try {
+      chunk = this.decoder.decode(
+        split.partition,
+        fetched.records,
+        Number(fetched.lastOffset),
+        Math.max(split.nextOffset, 0),
+        split.endOffset,
+      );
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (chunk !== undefined) {
+      split.nextOffset = chunk.nextOffset;
+      split.events += chunk.batch.count;
+      split.records += chunk.records;
+      this.queue.push({ split, chunk });
+      this.changed.notify();
+    }
+    if (split.taken) this.options.consumer.pause([split.partition]);
+  }
+
+  private assign(partitions: readonly number[]): void {
+    const assigned = new Set(partitions);
+    for (const [partition, split] of this.splits) {
+      if (assigned.has(partition)) {
+        // The new generation has no commit of ours yet: commit the written offset again.
+        split.committedOffset = -1;
+      } else {
+        split.owned = false;
+        this.splits.delete(partition);
+      }
+    }
+    const added: number[] = [];
+    for (const partition of partitions) {
+      if (this.splits.has(partition)) continue;
+      const split = new PartitionSplit(
+        partition,
+        this.options.endOffsets?.[partition] ?? Number.POSITIVE_INFINITY,
+      );
+      this.splits.set(partition, split);
+      this.everySplit.push(split);
+      added.push(partition);
+    }
+    if (this.closed) this.options.consumer.pause(partitions);
+    else this.options.consumer.resume(added);
+    this.committer.resume();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

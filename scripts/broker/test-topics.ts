@@ -1,0 +1,22 @@
+/**
+ * Topics of the broker the Kafka tests share (the mock has no CreateTopics API, so the broker
+ * creates them at start). Each test file reads and writes only its own topics.
+ */
+export const TEST_TOPICS = {
+  /** packages/kafka: source decoding, rebalances, sinks, the producer helper. */
+  sourceFlink: { name: 'source-flink', partitions: 3 },
+  sinkAlerts: { name: 'sink-alerts', partitions: 2 },
+  producerEvents: { name: 'producer-events', partitions: 4 },
+  groupHandOver: { name: 'group-hand-over', partitions: 4 },
+  /** packages/cli: produce → run. */
+  roundTrip: { name: 'round-trip', partitions: 4 },
+  roundTripAlerts: { name: 'round-trip-alerts', partitions: 3 },
+  flinkIn: { name: 'flink-in', partitions: 2 },
+  flinkOut: { name: 'flink-out', partitions: 4 },
+  interrupt: { name: 'interrupt', partitions: 4 },
+} as const;
+
+/** The broker's `--topic name:partitions` list. */
+export function testTopicSpecs(): string[] {
+  return Object.values(TEST_TOPICS).map(({ name, partitions }) => `${name}:${partitions}`);
+}
