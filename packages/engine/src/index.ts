@@ -47,6 +47,8 @@ export { Partitioner } from './partitioning/partitioner.js';
 export { runJob } from './runtime/job.js';
 export type { JobOptions, RestartInfo } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';
+export type { JobMetrics, WorkerMetrics } from './runtime/monitor/job-metrics.js';
+export { DEFAULT_METRICS_INTERVAL_MS } from './runtime/monitor/job-monitor.js';
 export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';

@@ -31,11 +31,14 @@ import { workerDeathsFromEnv } from '../fault-injection.js';
 import { DeadLetterFile } from '../io/dead-letter.js';
 import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
+import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
-import { formatSummary, type RunStats } from '../summary.js';
+import type { ObservabilityArgs } from '../status/observability-options.js';
+import { RunMonitor } from '../status/run-monitor.js';
+import { type RunStats, reportSummary } from '../summary.js';
 
-export interface RunArgs extends CheckpointArgs {
+export interface RunArgs extends CheckpointArgs, ObservabilityArgs {
   input?: string;
   inputFormat?: string;
   events: number;
@@ -84,7 +87,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const abort = new AbortController();
   const source = prepareSource(args, machine, abort.signal);
   const say = (line: string) => {
-    if (!args.quiet) process.stderr.write(`statecraft: ${line}\n`);
+    if (!args.quiet) logger.info(line);
   };
   const checkpoints =
     args.checkpointDir === undefined
@@ -111,6 +114,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
+  const monitor = await RunMonitor.start(args, {
+    source: source.chunks,
+    input: args.input,
+    events: args.events,
+    title: { source: source.name, machine: machine.name, workers, partitions },
+  });
   let summary: JobSummary;
   try {
     summary = await runJob({
@@ -129,10 +138,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
         say(
           `${error.message}; restart ${restart} of ${maxRestarts} from chunk ${fromChunk} in ${Math.round(backoffMs)} ms`,
         ),
+      onMetrics: monitor.onMetrics,
     });
   } finally {
     process.off('SIGINT', onSigint);
     source.close();
+    await monitor.stop();
   }
   const rejectedByReason = source.rejected(summary);
   const stats: RunStats = {
@@ -157,9 +168,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     checkpointMs: summary.checkpoints.totalMs,
     restarts: summary.restarts,
     resumedFromChunk: summary.resumedFromChunk,
+    ...monitor.statsFields(),
   };
   if (args.stats !== undefined) writeStats(args.stats, stats);
-  if (!args.quiet) process.stderr.write(formatSummary(stats));
+  reportSummary(stats, args.quiet);
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 

@@ -1,10 +1,12 @@
 import type { OutputColumns, WorkerPart } from '../batch.js';
 import type { StatecraftError } from '../errors.js';
 import type { ChunkClock } from '../operator.js';
+import type { ThreadLoad } from './monitor/thread-load.js';
 import type { WorkerResult } from './worker-protocol.js';
 
 export interface ExecutorListener {
-  onOutput(worker: number, chunk: number, columns: OutputColumns): void;
+  /** `load`: what the worker reports about its own work, with its outputs. */
+  onOutput(worker: number, chunk: number, columns: OutputColumns, load?: ThreadLoad): void;
   onFailure(error: StatecraftError): void;
 }
 

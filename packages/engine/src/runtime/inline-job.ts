@@ -8,6 +8,8 @@ import { Partitioner } from '../partitioning/partitioner.js';
 import { loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
 import type { ResolvedJobOptions } from './job-options.js';
 import { loadOperator } from './load-operator.js';
+import type { JobMonitor } from './monitor/job-monitor.js';
+import { LoadReporter, loadDetailIntervalMs } from './monitor/thread-load.js';
 import { ProgressSignal } from './signal.js';
 import { type AttemptResult, mergeRejects } from './summary.js';
 
@@ -21,6 +23,7 @@ export async function runInlineJob(
   source: ParallelSource,
   start: JobStart,
   checkpoints: CheckpointCoordinator | undefined,
+  monitor?: JobMonitor,
 ): Promise<AttemptResult> {
   const { partitions, signal, sink } = config;
   const firstChunk = start?.chunk ?? 0;
@@ -42,6 +45,17 @@ export async function runInlineJob(
     );
     const partitioner = new Partitioner(1, partitions);
     const out = new OutputBuffer();
+    const reporter = new LoadReporter(loadDetailIntervalMs(partitions), () => ({
+      liveKeys: operator.liveKeys(),
+    }));
+    monitor?.beginAttempt({
+      collector,
+      baseEvents,
+      baseOutputs,
+      baseRejects: start?.rejects,
+      keyGroupEvents: partitioner.keyGroupEvents,
+      rejects: () => producer.rejects?.() ?? {},
+    });
     // As with one worker: maxInFlightPerWorker chunks in the operator and as many at the sink.
     const maxBacklog = config.maxInFlightPerWorker * 2;
     let firstEvent = baseEvents;
@@ -54,6 +68,7 @@ export async function runInlineJob(
         interrupted = true;
         break;
       }
+      reporter.clock.begin();
       const batch = producer.produce(chunk);
       const events = batch.count;
       const [part] = partitioner.splitAll(batch);
@@ -61,8 +76,11 @@ export async function runInlineJob(
         operator.process(part!, out, { chunk, firstEvent });
       } catch (error) {
         throw WorkerFailedError.from(0, error);
+      } finally {
+        reporter.clock.end();
       }
       firstEvent += events;
+      monitor?.threadLoad(0, reporter.load(firstEvent - baseEvents));
       collector.expect(chunk, 1, events);
       collector.deliver(chunk, out.take());
       if (checkpoints?.isDue(totals().events) && chunk + 1 < source.chunks) {
@@ -73,6 +91,7 @@ export async function runInlineJob(
     }
     while (collector.error === undefined && collector.backlog > 0) await progress.wait();
     if (collector.error !== undefined) throw collector.error;
+    monitor?.threadLoad(0, reporter.load(firstEvent - baseEvents, true));
     let liveKeys: number;
     let expiredKeys: number;
     try {

@@ -5,6 +5,7 @@ import { PartPool } from '../../partitioning/part-pool.js';
 import { Partitioner } from '../../partitioning/partitioner.js';
 import { chunksOfProducer, loadChunkProducer } from '../../sources/parallel-source.js';
 import { loadOperator } from '../load-operator.js';
+import { LoadReporter, loadDetailIntervalMs } from '../monitor/thread-load.js';
 import { ChunkOwner } from './chunk-owner.js';
 import type {
   ControlMessage,
@@ -71,11 +72,20 @@ export async function serveExchangeNode(
     peers[part.from]?.postMessage(message, transferList(part));
   };
   const { dieAfterEvents } = task;
+  // Time spent in this thread's handlers (producing, applying), reported with each output.
+  const reporter = new LoadReporter(loadDetailIntervalMs(task.partitions), () => ({
+    keyGroupEvents: partitioner.keyGroupEvents,
+    liveKeys: operator.liveKeys(),
+    rejects: producer?.rejects?.() ?? {},
+  }));
+  const { clock } = reporter;
   const owner = new ChunkOwner(
     operator,
     {
-      postMessage: (message: OutMessage | OwnerStateMessage, transfer) =>
-        control.postMessage(message, transfer),
+      postMessage: (message: OutMessage | OwnerStateMessage, transfer) => {
+        if (message.t === 'out') message.load = reporter.load(owner.events);
+        control.postMessage(message, transfer);
+      },
     },
     task.start,
     (part) => {
@@ -111,10 +121,13 @@ export async function serveExchangeNode(
     };
     const receive = (message: PartMessage) => {
       if (stopped) return;
+      clock.begin();
       try {
         owner.receive(message);
       } catch (error) {
         fail(error);
+      } finally {
+        clock.end();
       }
     };
     // The producers' part of a barrier: reported once every hosted chunk before it is made.
@@ -136,6 +149,7 @@ export async function serveExchangeNode(
       if (stopped || producer === undefined) return;
       const chunk = chunks[cursor];
       if (chunk === undefined || chunk > granted) return;
+      clock.begin();
       try {
         reportProducersAtBarrier();
         cursor++;
@@ -165,6 +179,8 @@ export async function serveExchangeNode(
       } catch (error) {
         fail(error);
         return;
+      } finally {
+        clock.end();
       }
       schedule();
     };
@@ -188,6 +204,7 @@ export async function serveExchangeNode(
     control.postMessage({ t: 'ready' } satisfies ReadyMessage);
     control.on('message', (message: ControlMessage) => {
       if (stopped) return;
+      clock.begin();
       try {
         if (message.t === 'grant') {
           granted = Math.max(granted, message.upTo);
@@ -206,11 +223,14 @@ export async function serveExchangeNode(
           liveKeys: operator.liveKeys(),
           rejects: producer?.rejects?.() ?? {},
           expiredKeys: operator.expiredKeys?.() ?? 0,
+          load: reporter.load(owner.events, true),
         };
         stop();
         resolve(result);
       } catch (error) {
         fail(error);
+      } finally {
+        clock.end();
       }
     });
   });
