@@ -41,6 +41,9 @@ interface ThreadSample {
   latest: ThreadLoad | undefined;
   /** The sample the previous report's busy ratio ended at. */
   reported: ThreadLoad | undefined;
+  /** The previous report's busy ratio, and how many reports in a row had no new sample. */
+  busyRatio: number;
+  staleReports: number;
   keyGroupEvents: Float64Array | undefined;
   liveKeys: number | undefined;
   rejects: Rejects;
@@ -162,6 +165,8 @@ export class JobMonitor {
     return Array.from({ length: Math.max(1, this.options.workers) }, () => ({
       latest: undefined,
       reported: undefined,
+      busyRatio: 0,
+      staleReports: 0,
       keyGroupEvents: undefined,
       liveKeys: undefined,
       rejects: {},
@@ -172,10 +177,19 @@ export class JobMonitor {
     const { latest, reported } = sample;
     sample.reported = latest;
     if (latest === undefined) return { busyRatio: 0, averageBusyRatio: 0, events: 0 };
-    const since = reported === undefined ? { busyMs: 0, upMs: 0 } : reported;
+    const since = reported ?? { busyMs: 0, upMs: 0 };
     const span = latest.upMs - since.upMs;
+    if (span > 0) {
+      sample.busyRatio = clampRatio((latest.busyMs - since.busyMs) / span);
+      sample.staleReports = 0;
+    } else if (++sample.staleReports > 1) {
+      // Nothing from the thread for two intervals: it has had no part to apply (a thread in one
+      // long chunk is the exception). One silent interval keeps the last ratio: a loaded machine
+      // can space a busy thread's outputs that far apart.
+      sample.busyRatio = 0;
+    }
     return {
-      busyRatio: span > 0 ? clampRatio((latest.busyMs - since.busyMs) / span) : 0,
+      busyRatio: sample.busyRatio,
       averageBusyRatio: latest.upMs > 0 ? clampRatio(latest.busyMs / latest.upMs) : 0,
       events: latest.events,
     };
