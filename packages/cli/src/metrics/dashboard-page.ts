@@ -21,7 +21,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
   .tiles { grid-column: 1 / -1; display: grid; gap: 12px; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); }
   .tile, .chart { background: var(--card); border-radius: 8px; box-shadow: 0 1px 2px rgba(16,24,40,.08); padding: 12px 14px; }
   .tile .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-  .tile .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+  .tile .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .chart h2 { font-size: 14px; margin: 0 0 8px; }
   .chart canvas { width: 100%; height: 220px; display: block; }
   .legend { color: var(--muted); font-size: 12px; margin-top: 6px; min-height: 1.4em; }
