@@ -55,9 +55,14 @@ describe('--metrics-port', () => {
         return sample(scraped.samples, 'statecraft_events_total') >= 2000 ? scraped : undefined;
       });
       child.stdin!.write(alertRound(2, 1500));
+      // Live addresses come with the threads' outputs at most every 500 ms, or on their own once
+      // the input goes idle: wait for them too.
       const second = await waitFor('the second round in the metrics', async () => {
         const scraped = await scrape(base);
-        return sample(scraped.samples, 'statecraft_events_total') >= 5000 ? scraped : undefined;
+        const done =
+          sample(scraped.samples, 'statecraft_events_total') >= 5000 &&
+          sample(scraped.samples, 'statecraft_live_addresses') === 2500;
+        return done ? scraped : undefined;
       });
 
       const types = prometheusTypes(second.text);

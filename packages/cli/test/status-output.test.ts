@@ -57,6 +57,22 @@ describe('on a terminal (a real pseudo-terminal, through script)', () => {
     expect(summary.some((line) => /^ {2}workerBusy +\d+% \d+%$/.test(line))).toBe(true);
     expect(screen.some((line) => /^(progress|busy|queue|recovery) {2}/.test(line))).toBe(false);
   });
+
+  it('falls back to whole progress lines when the alerts go to the same terminal', async () => {
+    const command = [
+      'stty cols 160 rows 50;',
+      `exec ${process.execPath} ${BIN} run --events 300000 --error-rate 0.01 --workers 1 --progress-interval 0.1`,
+    ].join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const run = watch(child);
+    const timeout = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    expect(await run.exited).toBe(EXIT.ok);
+    clearTimeout(timeout);
+    const lines = run.stdout().replaceAll('\r\n', '\n').split('\n');
+    expect(run.stdout()).not.toContain(ESC);
+    expect(lines.filter((line) => /^ALERT \S+ : \w+ -> [a-g]$/.test(line)).length).toBeGreaterThan(100);
+    expect(parseSummary(run.stdout())?.status).toBe('done');
+  });
 });
 
 /** Feeds a live input in two rounds, the second once the first shows in `progressed`. */

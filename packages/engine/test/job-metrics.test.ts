@@ -7,7 +7,7 @@ import type { JobOptions } from '../src/runtime/job-options.js';
 import type { JobMetrics } from '../src/runtime/monitor/job-metrics.js';
 import type { JobSummary } from '../src/runtime/summary.js';
 import { type TestSourceConfig, testChunks, testSource } from './fixtures/parallel-producer.js';
-import { parallelFixture, recordingSink } from './fixtures/parallel-support.js';
+import { counterOutputs, parallelFixture, recordingSink } from './fixtures/parallel-support.js';
 
 const counter = { module: parallelFixture('parallel-counter'), config: {} };
 
@@ -127,6 +127,33 @@ describe('onMetrics with a parallel source', () => {
       expect(Object.keys(summary.rejects).length).toBeGreaterThan(0);
     },
   );
+
+  it('reports the live keys of threads that wait with nothing to send (the sink holds them back)', async () => {
+    // While chunk HOLD_CHUNK is being written, chunks up to HOLD_CHUNK + the grant window
+    // (maxInFlightPerWorker 4 × max(W, S) 2) are applied, then the threads idle.
+    const applied = streamChunks.slice(0, HOLD_CHUNK + 4 * 2);
+    const expected = counterOutputs(applied).liveKeys;
+    expect(expected).not.toBe(counterOutputs(streamChunks).liveKeys);
+    let release: () => void = () => undefined;
+    const seen = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const summary = await runJob({
+      source: testSource(STREAM),
+      operator: counter,
+      sink: recordingSink(async (chunk) => {
+        if (chunk === HOLD_CHUNK) await seen;
+      }),
+      workers: 2,
+      sourceParallelism: 2,
+      partitions: PARTITIONS,
+      metricsIntervalMs: 10,
+      onMetrics: (metrics) => {
+        if (metrics.chunks === HOLD_CHUNK && metrics.liveKeys === expected) release();
+      },
+    });
+    expect(summary.chunks).toBe(STREAM.chunks);
+  });
 
   it('counts restarts, and reports again from the restarted attempt', async () => {
     const { reports, summary } = await monitoredRun({

@@ -89,6 +89,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const say = (line: string) => {
     if (!args.quiet) logger.info(line);
   };
+  const warn = (line: string) => {
+    if (!args.quiet) logger.warn(line);
+  };
   const checkpoints =
     args.checkpointDir === undefined
       ? { policy: undefined, resumeFrom: undefined }
@@ -110,7 +113,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     resumeAt: checkpoints.resumeFrom?.outputPosition ?? 0,
   });
   if (args.output === '-' && checkpoints.resumeFrom !== undefined) {
-    say('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
+    warn('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
   }
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
@@ -118,6 +121,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     source: source.chunks,
     input: args.input,
     events: args.events,
+    output: args.output,
     title: { source: source.name, machine: machine.name, workers, partitions },
   });
   let summary: JobSummary;
@@ -135,7 +139,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       maxRestarts: checkpoints.policy === undefined ? 0 : maxRestarts,
       injectWorkerDeaths: workerDeathsFromEnv(),
       onRestart: ({ error, restart, fromChunk, backoffMs }) =>
-        say(
+        warn(
           `${error.message}; restart ${restart} of ${maxRestarts} from chunk ${fromChunk} in ${Math.round(backoffMs)} ms`,
         ),
       onMetrics: monitor.onMetrics,

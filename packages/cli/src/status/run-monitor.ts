@@ -24,6 +24,8 @@ export interface MonitoredRun {
   /** The input flag (undefined for the generator) and the generator's event count. */
   input: string | undefined;
   events: number;
+  /** The alerts' destination (`-`: stdout). */
+  output: string;
   title: RunTitle;
 }
 
@@ -69,7 +71,14 @@ export class RunMonitor {
         logger.info(`metrics on ${server.url}/metrics, dashboard on ${server.url}/`, { url: server.url });
       }
     }
-    return new RunMonitor(run.title, tracker, chooseDisplay(args.quiet, progressMs), served);
+    // Alerts written to the same terminal would scribble over an area redrawn in place.
+    const alertsOnTerminal = run.output === '-' && process.stdout.isTTY === true;
+    return new RunMonitor(
+      run.title,
+      tracker,
+      chooseDisplay(args.quiet, progressMs, alertsOnTerminal),
+      served,
+    );
   }
 
   /** For JobOptions.onMetrics. */
@@ -115,10 +124,11 @@ export class RunMonitor {
   }
 }
 
-function chooseDisplay(quiet: boolean, progressMs: number): Display {
+function chooseDisplay(quiet: boolean, progressMs: number, alertsOnTerminal: boolean): Display {
   if (quiet) return { kind: 'none' };
-  if (process.stderr.isTTY && !logger.json)
+  if (process.stderr.isTTY && !logger.json && !alertsOnTerminal) {
     return { kind: 'area', area: new TerminalLiveArea(process.stderr) };
+  }
   if (progressMs === 0) return { kind: 'none' };
   return { kind: 'lines', everyMs: progressMs, lastAt: 0 };
 }

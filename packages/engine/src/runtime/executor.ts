@@ -8,6 +8,8 @@ export interface ExecutorListener {
   /** `load`: what the worker reports about its own work, with its outputs. */
   onOutput(worker: number, chunk: number, columns: OutputColumns, load?: ThreadLoad): void;
   onFailure(error: StatecraftError): void;
+  /** A worker's load reported on its own, when no output carried it (see LoadReporter). */
+  onLoad?(worker: number, load: ThreadLoad): void;
 }
 
 /** Runs the operator over the parts of chunks, one operator instance per worker slot. */

@@ -18,9 +18,11 @@ export class InlineExecutor implements Executor {
     private readonly listener: ExecutorListener,
     partitions: number,
   ) {
-    this.reporter = new LoadReporter(loadDetailIntervalMs(partitions), () => ({
-      liveKeys: operator.liveKeys(),
-    }));
+    this.reporter = new LoadReporter(
+      loadDetailIntervalMs(partitions),
+      () => ({ liveKeys: operator.liveKeys() }),
+      (load) => listener.onLoad?.(0, load),
+    );
   }
 
   static async start(
@@ -57,6 +59,7 @@ export class InlineExecutor implements Executor {
   }
 
   async finish() {
+    this.reporter.stop();
     try {
       return [
         {
@@ -72,6 +75,7 @@ export class InlineExecutor implements Executor {
   }
 
   async destroy(): Promise<void> {
+    this.reporter.stop();
     this.failed = true;
   }
 }

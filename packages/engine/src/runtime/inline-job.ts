@@ -30,6 +30,7 @@ export async function runInlineJob(
   const baseEvents = start?.firstEvent ?? 0;
   const baseOutputs = start?.outputs ?? 0;
   const producer = await loadChunkProducer(source, start?.splits ?? []);
+  let reporter: LoadReporter | undefined;
   try {
     const operator = await loadInlineOperator(config, start);
     const progress = new ProgressSignal();
@@ -45,9 +46,11 @@ export async function runInlineJob(
     );
     const partitioner = new Partitioner(1, partitions);
     const out = new OutputBuffer();
-    const reporter = new LoadReporter(loadDetailIntervalMs(partitions), () => ({
-      liveKeys: operator.liveKeys(),
-    }));
+    reporter = new LoadReporter(
+      loadDetailIntervalMs(partitions),
+      () => ({ liveKeys: operator.liveKeys() }),
+      (load) => monitor?.threadLoad(0, load),
+    );
     monitor?.beginAttempt({
       collector,
       baseEvents,
@@ -110,6 +113,7 @@ export async function runInlineJob(
       interrupted,
     };
   } finally {
+    reporter?.stop();
     producer.close?.();
   }
 }

@@ -158,6 +158,9 @@ async function runSequential(
       failure ??= error;
       progress.notify();
     },
+    onLoad(worker, load) {
+      monitor?.threadLoad(worker, load);
+    },
   };
   const executor: Executor =
     workers === 0

@@ -33,8 +33,10 @@ export type ToWorker =
     }
   | { t: 'end' };
 
-/** Worker → main: the outputs of one part, in position order. */
-export interface FromWorker {
+/** Worker → main: the outputs of one part, in position order; or its load alone (idle input). */
+export type FromWorker = OutputsFromWorker | { t: 'load'; load: ThreadLoad };
+
+export interface OutputsFromWorker {
   t: 'out';
   chunk: number;
   count: number;

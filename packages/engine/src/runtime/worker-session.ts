@@ -19,12 +19,15 @@ export async function serveWorker(task: Omit<WorkerTask, 'port'>, port: SessionP
   const operator = await loadOperator(task.operator, task.context);
   const out = new OutputBuffer();
   let events = 0;
-  const reporter = new LoadReporter(loadDetailIntervalMs(task.context.partitions), () => ({
-    liveKeys: operator.liveKeys(),
-  }));
+  const reporter = new LoadReporter(
+    loadDetailIntervalMs(task.context.partitions),
+    () => ({ liveKeys: operator.liveKeys() }),
+    (load) => port.postMessage({ t: 'load', load }, []),
+  );
   return new Promise<WorkerResult>((resolve, reject) => {
     port.on('message', (message) => {
       if (message.t === 'end') {
+        reporter.stop();
         port.close();
         try {
           resolve({
@@ -50,6 +53,7 @@ export async function serveWorker(task: Omit<WorkerTask, 'port'>, port: SessionP
           columns.codes.buffer as ArrayBuffer,
         ]);
       } catch (error) {
+        reporter.stop();
         port.close();
         reject(error);
       }

@@ -49,20 +49,32 @@ export class BusyClock {
   }
 }
 
-/** Builds the ThreadLoad a thread attaches to each output message, with details now and then. */
+/**
+ * Builds the ThreadLoad a thread attaches to each output message, with details now and then. When
+ * details were held back and no output follows within the interval (the input went idle), `flush`
+ * gets a load with them on its own: at most one such message per interval, never one per part.
+ */
 export class LoadReporter {
   readonly clock = new BusyClock();
   private detailsAt = Number.NEGATIVE_INFINITY;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastEvents = 0;
 
   constructor(
     private readonly detailIntervalMs: number,
     private readonly details: () => Pick<ThreadLoad, 'keyGroupEvents' | 'liveKeys' | 'rejects'>,
+    private readonly flush?: (load: ThreadLoad) => void,
   ) {}
 
   /** `final`: the thread's last report, with details whenever they were last sent. */
   load(events: number, final = false): ThreadLoad {
     const { busyMs, upMs } = this.clock.read();
-    if (!final && upMs - this.detailsAt < this.detailIntervalMs) return { busyMs, upMs, events };
+    this.lastEvents = events;
+    if (!final && upMs - this.detailsAt < this.detailIntervalMs) {
+      this.flushLater(this.detailIntervalMs - (upMs - this.detailsAt));
+      return { busyMs, upMs, events };
+    }
+    this.stop();
     this.detailsAt = upMs;
     try {
       return { busyMs, upMs, events, ...this.details() };
@@ -71,5 +83,21 @@ export class LoadReporter {
       // where the job asks for it, not here in the middle of a chunk.
       return { busyMs, upMs, events };
     }
+  }
+
+  /** Cancels a pending flush (the thread is done). */
+  stop(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  private flushLater(inMs: number): void {
+    const flush = this.flush;
+    if (flush === undefined || this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      flush(this.load(this.lastEvents));
+    }, inMs);
+    this.flushTimer.unref();
   }
 }

@@ -76,6 +76,9 @@ export async function runExchangeJob(
       onProducerState(message) {
         checkpoints?.producerState(message.chunk, message.splits, message.rejects);
       },
+      onLoad(thread, load) {
+        monitor?.threadLoad(thread, load);
+      },
     },
   );
 

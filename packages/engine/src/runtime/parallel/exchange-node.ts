@@ -11,6 +11,7 @@ import type {
   ControlMessage,
   ExchangeResult,
   ExchangeTask,
+  LoadMessage,
   OutMessage,
   OwnerStateMessage,
   PartMessage,
@@ -73,11 +74,15 @@ export async function serveExchangeNode(
   };
   const { dieAfterEvents } = task;
   // Time spent in this thread's handlers (producing, applying), reported with each output.
-  const reporter = new LoadReporter(loadDetailIntervalMs(task.partitions), () => ({
-    keyGroupEvents: partitioner.keyGroupEvents,
-    liveKeys: operator.liveKeys(),
-    rejects: producer?.rejects?.() ?? {},
-  }));
+  const reporter = new LoadReporter(
+    loadDetailIntervalMs(task.partitions),
+    () => ({
+      keyGroupEvents: partitioner.keyGroupEvents,
+      liveKeys: operator.liveKeys(),
+      rejects: producer?.rejects?.() ?? {},
+    }),
+    (load) => control.postMessage({ t: 'load', load } satisfies LoadMessage),
+  );
   const { clock } = reporter;
   const owner = new ChunkOwner(
     operator,
@@ -105,6 +110,7 @@ export async function serveExchangeNode(
     let producerBarrier = -1;
     const stop = () => {
       stopped = true;
+      reporter.stop();
       for (const port of ports) port.close();
       producer?.close?.();
     };

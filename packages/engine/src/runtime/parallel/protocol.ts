@@ -112,4 +112,15 @@ export interface ProducerStateMessage {
   rejects: Partial<Record<RejectReason, number>>;
 }
 
-export type ThreadMessage = OutMessage | ReadyMessage | OwnerStateMessage | ProducerStateMessage;
+/** Thread → main: its load with the details that no output carried (the input went idle). */
+export interface LoadMessage {
+  t: 'load';
+  load: ThreadLoad;
+}
+
+export type ThreadMessage =
+  | OutMessage
+  | ReadyMessage
+  | OwnerStateMessage
+  | ProducerStateMessage
+  | LoadMessage;
