@@ -166,6 +166,8 @@ describe('onMetrics with a parallel source', () => {
     });
     expect(summary.restarts).toBe(1);
     expect(reports.at(-1)!.restarts).toBe(1);
+    // Going back to the start costs an interval's rate, never makes it negative.
+    for (const report of reports) expect(report.eventsPerSecond).toBeGreaterThanOrEqual(0);
     expect(reports.at(-1)!.events).toBe(summary.events);
   });
 });

@@ -131,7 +131,9 @@ export class JobMonitor {
     const events = (probe?.baseEvents ?? this.options.resumedEvents) + (collector?.eventsWritten ?? 0);
     const sinceLast = now - this.lastReportAt;
     const elapsedMs = now - this.options.started;
-    const eventsPerSecond = sinceLast > 0 ? ((events - this.lastReportEvents) * 1000) / sinceLast : 0;
+    // A restart goes back to its checkpoint: that interval's rate is 0, not negative.
+    const eventsPerSecond =
+      sinceLast > 0 ? (Math.max(0, events - this.lastReportEvents) * 1000) / sinceLast : 0;
     this.lastReportAt = now;
     this.lastReportEvents = events;
     const latencies = collector?.latenciesMs ?? [];
