@@ -115,15 +115,18 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (args.output === '-' && checkpoints.resumeFrom !== undefined) {
     warn('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
   }
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
   const monitor = await RunMonitor.start(args, {
     source: source.chunks,
     input: args.input,
     events: args.events,
     output: args.output,
     title: { source: source.name, machine: machine.name, workers, partitions },
+  }).catch((error: unknown) => {
+    source.close();
+    throw error;
   });
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
   let summary: JobSummary;
   try {
     summary = await runJob({
