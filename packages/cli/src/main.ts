@@ -11,6 +11,8 @@ import { produceCommand } from './commands/produce.js';
 import { runCommand } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
 import { kafkaClientOptions, kafkaFlagsOf, kafkaRunOptions } from './kafka/kafka-flags.js';
+import { logFormatIn, logger } from './log/logger.js';
+import { LOG_FORMAT_OPTION, OBSERVABILITY_OPTIONS } from './status/observability-options.js';
 
 const ENGINE_EXIT_CODES: Record<string, number> = {
   WORKER_FAILED: ExitCode.jobFailed,
@@ -36,16 +38,18 @@ const generatorOptions = {
     default: DEFAULT_GENERATOR_SPLITS,
     describe: 'generator splits G (part of the stream identity, like the seed)',
   },
-  quiet: { type: 'boolean', default: false, describe: 'no summary on stderr' },
+  quiet: { type: 'boolean', default: false, describe: 'no status, progress or summary on stderr' },
 } as const;
 
 /** Parses the command line, runs the command, and returns the exit code. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  logger.configure({ format: logFormatIn(argv) });
   try {
     await yargs(attachDashValues(argv))
       .scriptName('statecraft')
       .usage('$0 <command> [options]')
+      .option('log-format', LOG_FORMAT_OPTION)
       .command(
         'run',
         'run the detection job over the generator or an input file',
@@ -105,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
               describe: 'forget addresses idle this long: events (500000) or a duration (30s, 5m)',
             },
             ...kafkaRunOptions,
+            ...OBSERVABILITY_OPTIONS,
           }),
         async (args) => {
           exitCode = await runCommand({
@@ -243,17 +248,15 @@ function attachDashValues(argv: readonly string[]): string[] {
 
 function report(error: unknown): number {
   if (error instanceof CliError) {
-    process.stderr.write(
-      `statecraft: ${error.message}${error.exitCode === ExitCode.usage ? ' (see --help)' : ''}\n`,
-    );
+    logger.error(`${error.message}${error.exitCode === ExitCode.usage ? ' (see --help)' : ''}`);
     return error.exitCode;
   }
   if (isStatecraftError(error)) {
-    process.stderr.write(`statecraft: ${error.message}\n`);
+    logger.error(error.message, { code: error.code });
     return ENGINE_EXIT_CODES[error.code] ?? ExitCode.jobFailed;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`statecraft: internal error: ${message}\n`);
+  logger.error(`internal error: ${message}`);
   if (process.env.STATECRAFT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return ExitCode.jobFailed;
 }

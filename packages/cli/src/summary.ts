@@ -1,4 +1,5 @@
 import { REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
+import { logger } from './log/logger.js';
 
 export interface RunStats {
   events: number;
@@ -26,29 +27,55 @@ export interface RunStats {
   restarts: number;
   /** The chunk a --resume run started at (0 for a fresh run). */
   resumedFromChunk: number;
+  /** Max / mean events per key group (1 is even). */
+  keyGroupSkew: number;
+  /** Per worker, the share of the run it spent producing and applying chunks (0..1). */
+  workerBusy: number[];
 }
 
 const integer = new Intl.NumberFormat('en-US');
+const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
-/** The human summary written to stderr at the end of a run. */
-export function formatSummary(stats: RunStats): string {
-  const rate =
-    stats.eventsPerSecond >= 1e6
-      ? `${(stats.eventsPerSecond / 1e6).toFixed(2)} M events/s`
-      : `${integer.format(Math.round(stats.eventsPerSecond))} events/s`;
-  const lines = [
-    `${stats.interrupted ? 'interrupted' : 'done'}: ${integer.format(stats.events)} events, ` +
-      `${integer.format(stats.alerts)} alerts, ${integer.format(stats.rejected)} rejected ` +
-      `in ${(stats.elapsedMs / 1000).toFixed(2)} s (${rate}); ` +
-      `workers ${stats.workers}, partitions ${stats.partitions}, machine ${stats.machine}`,
+type Row = [field: keyof RunStats, value: string];
+
+/** The stats file's fields, one per row, in a human form. */
+function tableRows(stats: RunStats): Row[] {
+  const n = (value: number) => integer.format(Math.round(value));
+  return [
+    ['events', n(stats.events)],
+    ['alerts', n(stats.alerts)],
+    ['rejected', n(stats.rejected)],
+    ['elapsedMs', n(stats.elapsedMs)],
+    ['eventsPerSecond', n(stats.eventsPerSecond)],
+    ['workers', n(stats.workers)],
+    ['partitions', n(stats.partitions)],
+    ['chunks', n(stats.chunks)],
+    ['liveAddresses', n(stats.liveAddresses)],
+    ['expiredAddresses', n(stats.expiredAddresses)],
+    ['p50BatchMs', decimal.format(stats.p50BatchMs)],
+    ['p99BatchMs', decimal.format(stats.p99BatchMs)],
+    ['keyGroupSkew', decimal.format(stats.keyGroupSkew)],
+    ['workerBusy', stats.workerBusy.map((ratio) => `${Math.round(ratio * 100)}%`).join(' ') || '-'],
+    ['checkpoints', n(stats.checkpoints)],
+    ['checkpointMs', n(stats.checkpointMs)],
+    ['restarts', n(stats.restarts)],
+    ['resumedFromChunk', n(stats.resumedFromChunk)],
+    ['peakRssBytes', `${(stats.peakRssBytes / 1024 ** 2).toFixed(1)} MiB`],
+    ['machine', stats.machine],
+    ['source', stats.source],
+    ['interrupted', String(stats.interrupted)],
   ];
-  const extras = [
-    stats.resumedFromChunk > 0 ? `resumed at chunk ${integer.format(stats.resumedFromChunk)}` : '',
-    stats.checkpoints > 0 ? `${integer.format(stats.checkpoints)} checkpoints` : '',
-    stats.restarts > 0 ? `${integer.format(stats.restarts)} restarts` : '',
-    stats.expiredAddresses > 0 ? `${integer.format(stats.expiredAddresses)} addresses expired (TTL)` : '',
-  ].filter((extra) => extra !== '');
-  if (extras.length > 0) lines.push(`  ${extras.join(', ')}`);
+}
+
+/**
+ * The human summary written to stderr at the end of a run: one line, then a table of the fields
+ * `--stats` writes (same names), then the rejected records by reason.
+ */
+export function formatSummary(stats: RunStats): string {
+  const lines = [summaryLine(stats)];
+  const rows = tableRows(stats);
+  const width = Math.max(...rows.map(([field]) => field.length));
+  for (const [field, value] of rows) lines.push(`  ${field.padEnd(width)}  ${value}`);
   for (const [reason, count] of Object.entries(stats.rejectedByReason)) {
     if (count > 0) {
       lines.push(
@@ -57,4 +84,25 @@ export function formatSummary(stats: RunStats): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `done: 1,000 events, 57 alerts, 0 rejected in 0.12 s (...)`. */
+function summaryLine(stats: RunStats): string {
+  const rate =
+    stats.eventsPerSecond >= 1e6
+      ? `${(stats.eventsPerSecond / 1e6).toFixed(2)} M events/s`
+      : `${integer.format(Math.round(stats.eventsPerSecond))} events/s`;
+  return (
+    `${stats.interrupted ? 'interrupted' : 'done'}: ${integer.format(stats.events)} events, ` +
+    `${integer.format(stats.alerts)} alerts, ${integer.format(stats.rejected)} rejected ` +
+    `in ${(stats.elapsedMs / 1000).toFixed(2)} s (${rate}); ` +
+    `workers ${stats.workers}, partitions ${stats.partitions}, machine ${stats.machine}`
+  );
+}
+
+/** The summary on stderr: the table as text, or one JSON record holding the stats (--log-format json). */
+export function reportSummary(stats: RunStats, quiet: boolean): void {
+  if (quiet) return;
+  if (logger.json) logger.info(summaryLine(stats), { stats });
+  else logger.print(formatSummary(stats));
 }

@@ -41,12 +41,16 @@ export function assertBuilt(): void {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with \`npx tsc -b\``);
 }
 
-/** Starts `node packages/cli/dist/bin.js ...args` with piped stdio. */
-export function startCli(args: readonly string[], cwd = ROOT): ChildProcess {
+/** Starts `node packages/cli/dist/bin.js ...args` with piped stdio (and `env` added to the environment). */
+export function startCli(
+  args: readonly string[],
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, STATECRAFT_DEBUG: '' },
+    env: { ...process.env, STATECRAFT_DEBUG: '', ...env },
   });
 }
 

@@ -58,6 +58,8 @@ export { Partitioner } from './partitioning/partitioner.js';
 export { runJob } from './runtime/job.js';
 export type { JobOptions, RestartInfo } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';
+export type { JobMetrics, WorkerMetrics } from './runtime/monitor/job-metrics.js';
+export { DEFAULT_METRICS_INTERVAL_MS } from './runtime/monitor/job-monitor.js';
 export { ProgressSignal } from './runtime/signal.js';
 export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';

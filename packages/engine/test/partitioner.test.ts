@@ -145,3 +145,34 @@ describe('Partitioner.split', () => {
     }
   });
 });
+
+describe('Partitioner.keyGroupEvents', () => {
+  it('counts the events of every chunk split so far per key group, for any W and P', () => {
+    fc.assert(
+      fc.property(
+        workersAndPartitions,
+        fc.array(fc.array(event(addresses), { minLength: 0, maxLength: 300 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.boolean(),
+        ([workers, partitions], chunks, includeEmpty) => {
+          const partitioner = new Partitioner(workers, partitions);
+          const expected = new Array<number>(partitions).fill(0);
+          for (const events of chunks) {
+            const batch =
+              events.length === 0
+                ? { count: 0, addresses: new Uint32Array(0), types: new Uint8Array(0) }
+                : toBatches(events, events.length, 2)[0]!;
+            const parts = includeEmpty ? partitioner.splitAll(batch) : partitioner.split(batch);
+            // Counting must not disturb the owners' part sizes.
+            expect(parts.reduce((n, part) => n + (part?.count ?? 0), 0)).toBe(events.length);
+            for (const [address] of events) expected[keyGroupOf(address, partitions)]!++;
+          }
+          expect(Array.from(partitioner.keyGroupEvents)).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

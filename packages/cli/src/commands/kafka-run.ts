@@ -275,6 +275,8 @@ function kafkaRunStats(
     checkpointMs: summary.checkpoints.totalMs,
     restarts: summary.restarts,
     resumedFromChunk: summary.resumedFromChunk,
+    keyGroupSkew: 0,
+    workerBusy: [],
     kafka: { topic: plan.topic, group: plan.group, partitions, reachedEnd },
   };
 }

@@ -36,12 +36,15 @@ import { DeadLetterFile } from '../io/dead-letter.js';
 import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
 import { type KafkaFlags, usesKafka } from '../kafka/kafka-flags.js';
+import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
-import { formatSummary, type RunStats } from '../summary.js';
+import type { ObservabilityArgs } from '../status/observability-options.js';
+import { RunMonitor } from '../status/run-monitor.js';
+import { type RunStats, reportSummary } from '../summary.js';
 import { kafkaRunCommand } from './kafka-run.js';
 
-export interface RunArgs extends CheckpointArgs, KafkaFlags {
+export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
   input?: string;
   inputFormat?: string;
   events: number;
@@ -101,7 +104,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const abort = new AbortController();
   const source = prepareSource(args, machine, abort.signal);
   const say = (line: string) => {
-    if (!args.quiet) process.stderr.write(`statecraft: ${line}\n`);
+    if (!args.quiet) logger.info(line);
+  };
+  const warn = (line: string) => {
+    if (!args.quiet) logger.warn(line);
   };
   const checkpoints =
     args.checkpointDir === undefined
@@ -124,8 +130,18 @@ export async function runCommand(args: RunArgs): Promise<number> {
     resumeAt: checkpoints.resumeFrom?.outputPosition ?? 0,
   });
   if ((args.output ?? '-') === '-' && checkpoints.resumeFrom !== undefined) {
-    say('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
+    warn('stdout cannot be rewound: alerts after the checkpoint may repeat (at-least-once)');
   }
+  const monitor = await RunMonitor.start(args, {
+    source: source.chunks,
+    input: args.input,
+    events: args.events,
+    output: args.output ?? '-',
+    title: { source: source.name, machine: machine.name, workers, partitions },
+  }).catch((error: unknown) => {
+    source.close();
+    throw error;
+  });
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   let summary: JobSummary;
@@ -144,13 +160,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
       injectWorkerDeaths: workerDeathsFromEnv(),
       ...(source.onRejected === undefined ? {} : { onRejected: source.onRejected }),
       onRestart: ({ error, restart, fromChunk, backoffMs }) =>
-        say(
+        warn(
           `${error.message}; restart ${restart} of ${maxRestarts} from chunk ${fromChunk} in ${Math.round(backoffMs)} ms`,
         ),
+      onMetrics: monitor.onMetrics,
     });
   } finally {
     process.off('SIGINT', onSigint);
     source.close();
+    await monitor.stop();
   }
   const rejectedByReason = source.rejected(summary);
   const stats: RunStats = {
@@ -175,9 +193,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     checkpointMs: summary.checkpoints.totalMs,
     restarts: summary.restarts,
     resumedFromChunk: summary.resumedFromChunk,
+    ...monitor.statsFields(),
   };
   if (args.stats !== undefined) writeStats(args.stats, stats);
-  if (!args.quiet) process.stderr.write(formatSummary(stats));
+  reportSummary(stats, args.quiet);
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 

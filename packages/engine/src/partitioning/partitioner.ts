@@ -9,8 +9,12 @@ import type { PartPool } from './part-pool.js';
  * never per event. Parts may have arrays longer than their count.
  */
 export class Partitioner {
+  /** Events partitioned so far, per key group (for key-group skew). */
+  readonly keyGroupEvents: Float64Array;
   private readonly ownerOfKeyGroup: Uint32Array;
   private readonly counts: Uint32Array;
+  /** The current chunk's events per key group, zeroed again as they are added to keyGroupEvents. */
+  private readonly chunkCounts: Uint32Array;
   private keyGroups = new Uint32Array(0);
 
   constructor(
@@ -22,6 +26,8 @@ export class Partitioner {
     for (let kg = 0; kg < partitions; kg++)
       this.ownerOfKeyGroup[kg] = workerOfKeyGroup(kg, workers, partitions);
     this.counts = new Uint32Array(workers);
+    this.chunkCounts = new Uint32Array(partitions);
+    this.keyGroupEvents = new Float64Array(partitions);
   }
 
   /** `parts[w]` is worker w's part, or undefined when the chunk has no event for it. */
@@ -36,13 +42,17 @@ export class Partitioner {
 
   private partition(batch: EventBatch, includeEmpty: boolean): (WorkerPart | undefined)[] {
     const { count, addresses, types } = batch;
-    const { partitions, ownerOfKeyGroup, counts, workers } = this;
+    const { partitions, ownerOfKeyGroup, counts, workers, chunkCounts } = this;
     if (workers === 1 && (count > 0 || includeEmpty)) {
       const part = this.allocate(0, count);
+      const partKeyGroups = part.keyGroups;
       for (let i = 0; i < count; i++) {
-        part.keyGroups[i] = fmix32(addresses[i]!) % partitions;
+        const kg = fmix32(addresses[i]!) % partitions;
+        partKeyGroups[i] = kg;
         part.positions[i] = i;
+        chunkCounts[kg]!++;
       }
+      this.addChunkCounts(partKeyGroups, count);
       part.addresses.set(addresses.subarray(0, count));
       part.types.set(types.subarray(0, count));
       part.count = count;
@@ -50,10 +60,14 @@ export class Partitioner {
     }
     if (this.keyGroups.length < count) this.keyGroups = new Uint32Array(count);
     const { keyGroups } = this;
-    for (let i = 0; i < count; i++) keyGroups[i] = fmix32(addresses[i]!) % partitions;
-
+    // Counting per key group costs what counting per owner did; owners' counts are sums of ranges.
+    for (let i = 0; i < count; i++) {
+      const kg = fmix32(addresses[i]!) % partitions;
+      keyGroups[i] = kg;
+      chunkCounts[kg]!++;
+    }
     counts.fill(0);
-    for (let i = 0; i < count; i++) counts[ownerOfKeyGroup[keyGroups[i]!]!]!++;
+    this.addChunkCounts(keyGroups, count);
     const parts: (WorkerPart | undefined)[] = [];
     for (let w = 0; w < workers; w++) {
       const n = counts[w]!;
@@ -69,6 +83,32 @@ export class Partitioner {
       part.positions[j] = i;
     }
     return parts;
+  }
+
+  /**
+   * Moves the chunk's per-key-group counts into keyGroupEvents and the owners' counts, zeroing them:
+   * over all key groups when there are fewer of them than events, else over the chunk's own.
+   */
+  private addChunkCounts(keyGroups: Uint32Array, count: number): void {
+    const { chunkCounts, keyGroupEvents, counts, ownerOfKeyGroup } = this;
+    if (this.partitions <= count) {
+      for (let kg = 0; kg < this.partitions; kg++) {
+        const n = chunkCounts[kg]!;
+        if (n === 0) continue;
+        keyGroupEvents[kg]! += n;
+        counts[ownerOfKeyGroup[kg]!]! += n;
+        chunkCounts[kg] = 0;
+      }
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const kg = keyGroups[i]!;
+      const n = chunkCounts[kg]!;
+      if (n === 0) continue;
+      keyGroupEvents[kg]! += n;
+      counts[ownerOfKeyGroup[kg]!]! += n;
+      chunkCounts[kg] = 0;
+    }
   }
 
   private allocate(worker: number, n: number): WorkerPart {

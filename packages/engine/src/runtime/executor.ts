@@ -1,11 +1,15 @@
 import type { OutputColumns, WorkerPart } from '../batch.js';
 import type { StatecraftError } from '../errors.js';
 import type { ChunkClock } from '../operator.js';
+import type { ThreadLoad } from './monitor/thread-load.js';
 import type { WorkerResult } from './worker-protocol.js';
 
 export interface ExecutorListener {
-  onOutput(worker: number, chunk: number, columns: OutputColumns): void;
+  /** `load`: what the worker reports about its own work, with its outputs. */
+  onOutput(worker: number, chunk: number, columns: OutputColumns, load?: ThreadLoad): void;
   onFailure(error: StatecraftError): void;
+  /** A worker's load reported on its own, when no output carried it (see LoadReporter). */
+  onLoad?(worker: number, load: ThreadLoad): void;
 }
 
 /** Runs the operator over the parts of chunks, one operator instance per worker slot. */

@@ -3,6 +3,7 @@ import { WorkerFailedError } from '../errors.js';
 import type { ChunkClock, KeyedOperator, OperatorSpec } from '../operator.js';
 import type { Executor, ExecutorListener } from './executor.js';
 import { loadOperator } from './load-operator.js';
+import { LoadReporter, loadDetailIntervalMs } from './monitor/thread-load.js';
 
 /** `--workers 0`: the same operator and data path on the calling thread, no worker threads. */
 export class InlineExecutor implements Executor {
@@ -10,11 +11,19 @@ export class InlineExecutor implements Executor {
   private readonly out = new OutputBuffer();
   private events = 0;
   private failed = false;
+  private readonly reporter: LoadReporter;
 
   private constructor(
     private readonly operator: KeyedOperator,
     private readonly listener: ExecutorListener,
-  ) {}
+    partitions: number,
+  ) {
+    this.reporter = new LoadReporter(
+      loadDetailIntervalMs(partitions),
+      () => ({ liveKeys: operator.liveKeys() }),
+      (load) => listener.onLoad?.(0, load),
+    );
+  }
 
   static async start(
     spec: OperatorSpec,
@@ -27,7 +36,7 @@ export class InlineExecutor implements Executor {
         keyGroupStart: 0,
         keyGroupEnd: partitions - 1,
       });
-      return new InlineExecutor(operator, listener);
+      return new InlineExecutor(operator, listener, partitions);
     } catch (error) {
       throw WorkerFailedError.from(0, error);
     }
@@ -35,24 +44,29 @@ export class InlineExecutor implements Executor {
 
   submit(_worker: number, clock: ChunkClock, part: Parameters<Executor['submit']>[2]): void {
     if (this.failed) return;
+    this.reporter.clock.begin();
     try {
       this.operator.process(part, this.out, clock);
     } catch (error) {
       this.failed = true;
       this.listener.onFailure(WorkerFailedError.from(0, error));
       return;
+    } finally {
+      this.reporter.clock.end();
     }
     this.events += part.count;
-    this.listener.onOutput(0, clock.chunk, this.out.take());
+    this.listener.onOutput(0, clock.chunk, this.out.take(), this.reporter.load(this.events));
   }
 
   async finish() {
+    this.reporter.stop();
     try {
       return [
         {
           liveKeys: this.operator.liveKeys(),
           events: this.events,
           expiredKeys: this.operator.expiredKeys?.() ?? 0,
+          load: this.reporter.load(this.events, true),
         },
       ];
     } catch (error) {
@@ -61,6 +75,7 @@ export class InlineExecutor implements Executor {
   }
 
   async destroy(): Promise<void> {
+    this.reporter.stop();
     this.failed = true;
   }
 }

@@ -8,6 +8,8 @@ import { Partitioner } from '../partitioning/partitioner.js';
 import { loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
 import type { ResolvedJobOptions } from './job-options.js';
 import { loadOperator } from './load-operator.js';
+import type { JobMonitor } from './monitor/job-monitor.js';
+import { LoadReporter, loadDetailIntervalMs } from './monitor/thread-load.js';
 import { numberRejectsInFile } from './reject-numbering.js';
 import { ProgressSignal } from './signal.js';
 import { type AttemptResult, mergeRejects } from './summary.js';
@@ -22,12 +24,14 @@ export async function runInlineJob(
   source: ParallelSource,
   start: JobStart,
   checkpoints: CheckpointCoordinator | undefined,
+  monitor?: JobMonitor,
 ): Promise<AttemptResult> {
   const { partitions, signal, sink } = config;
   const firstChunk = start?.chunk ?? 0;
   const baseEvents = start?.firstEvent ?? 0;
   const baseOutputs = start?.outputs ?? 0;
   const producer = await loadChunkProducer(source, start?.splits ?? []);
+  let reporter: LoadReporter | undefined;
   try {
     const operator = await loadInlineOperator(config, start);
     const progress = new ProgressSignal();
@@ -42,6 +46,19 @@ export async function runInlineJob(
     });
     const partitioner = new Partitioner(1, partitions);
     const out = new OutputBuffer();
+    reporter = new LoadReporter(
+      loadDetailIntervalMs(partitions),
+      () => ({ liveKeys: operator.liveKeys() }),
+      (load) => monitor?.threadLoad(0, load),
+    );
+    monitor?.beginAttempt({
+      collector,
+      baseEvents,
+      baseOutputs,
+      baseRejects: start?.rejects,
+      keyGroupEvents: partitioner.keyGroupEvents,
+      rejects: () => producer.rejects?.() ?? {},
+    });
     // As with one worker: maxInFlightPerWorker chunks in the operator and as many at the sink.
     const maxBacklog = config.maxInFlightPerWorker * 2;
     let firstEvent = baseEvents;
@@ -63,6 +80,7 @@ export async function runInlineJob(
         stoppedAt = chunk;
         break;
       }
+      reporter.clock.begin();
       const batch = producer.produce(chunk);
       const events = batch.count;
       const [part] = partitioner.splitAll(batch);
@@ -70,8 +88,11 @@ export async function runInlineJob(
         operator.process(part!, out, { chunk, firstEvent });
       } catch (error) {
         throw WorkerFailedError.from(0, error);
+      } finally {
+        reporter.clock.end();
       }
       firstEvent += events;
+      monitor?.threadLoad(0, reporter.load(firstEvent - baseEvents));
       collector.expect(chunk, source.keepsRejected ? 2 : 1, events);
       if (source.keepsRejected) {
         collector.deliverRejected(chunk, producer.takeRejected?.() ?? { lines: 0, records: [] });
@@ -81,6 +102,7 @@ export async function runInlineJob(
     }
     while (collector.error === undefined && collector.backlog > 0) await progress.wait();
     if (collector.error !== undefined) throw collector.error;
+    monitor?.threadLoad(0, reporter.load(firstEvent - baseEvents, true));
     if (checkpoints !== undefined && stoppedAt < source.chunks) {
       // Stop with a checkpoint where the run stopped, so --resume starts exactly there. An earlier
       // checkpoint is complete once its chunks are written, as they now are.
@@ -109,6 +131,7 @@ export async function runInlineJob(
       interrupted,
     };
   } finally {
+    reporter?.stop();
     producer.close?.();
   }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.j
 import type { OutputSink } from '../sinks/sink.js';
 import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 import type { RejectedRecord } from '../sources/reject.js';
+import type { JobMetrics } from './monitor/job-metrics.js';
 
 export interface JobOptions {
   /**
@@ -44,6 +45,14 @@ export interface JobOptions {
    * the job with it, after the outputs of the chunks before the record's chunk are written.
    */
   onRejected?: (record: RejectedRecord) => void;
+  /**
+   * Live metrics, every `metricsIntervalMs` and once more when the job has ended. Costs nothing
+   * when absent; when present, the counters the job keeps anyway are read on a timer. If it
+   * throws, reporting stops and the job fails with that error once it has ended.
+   */
+  onMetrics?: (metrics: JobMetrics) => void;
+  /** Milliseconds between onMetrics reports. Default 500. */
+  metricsIntervalMs?: number;
   /** Fault injection for tests: entry n kills thread `[0]` after it applied `[1]` events in attempt n. */
   injectWorkerDeaths?: readonly (readonly [number, number])[];
 }
@@ -100,6 +109,10 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
   const sourceParallelism = options.sourceParallelism ?? Math.max(1, workers);
   if (!isCount(sourceParallelism, 1)) {
     throw new InvalidJobOptionsError(`sourceParallelism must be an integer ≥ 1, got ${sourceParallelism}`);
+  }
+  const { metricsIntervalMs } = options;
+  if (metricsIntervalMs !== undefined && !(metricsIntervalMs >= 10 && Number.isFinite(metricsIntervalMs))) {
+    throw new InvalidJobOptionsError(`metricsIntervalMs must be a number ≥ 10, got ${metricsIntervalMs}`);
   }
   const maxRestarts = options.maxRestarts ?? 0;
   if (!isCount(maxRestarts, 0))

@@ -10,6 +10,8 @@ import type { Executor, ExecutorListener } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
 import { runInlineJob } from './inline-job.js';
 import { type JobOptions, type ResolvedJobOptions, resolveJobOptions } from './job-options.js';
+import { DEFAULT_METRICS_INTERVAL_MS, JobMonitor } from './monitor/job-monitor.js';
+import type { ThreadLoad } from './monitor/thread-load.js';
 import { runExchangeJob } from './parallel/exchange-job.js';
 import { ProgressSignal } from './signal.js';
 import { type AttemptResult, type JobSummary, summarize } from './summary.js';
@@ -27,13 +29,40 @@ const MAX_BACKOFF_MS = 10_000;
 export async function runJob(options: JobOptions): Promise<JobSummary> {
   const config = resolveJobOptions(options);
   const started = performance.now();
+  const monitor =
+    config.onMetrics === undefined
+      ? undefined
+      : new JobMonitor({
+          onMetrics: config.onMetrics,
+          intervalMs: config.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS,
+          workers: config.workers,
+          partitions: config.partitions,
+          totalChunks: isParallelSource(config.source) ? config.source.chunks : undefined,
+          started,
+          resumedEvents: config.resumeFrom?.firstEvent ?? 0,
+        });
+  try {
+    const summary = await runMonitoredJob(config, started, monitor);
+    monitor?.finish();
+    if (monitor?.failure !== undefined) throw monitor.failure;
+    return summary;
+  } finally {
+    monitor?.finish();
+  }
+}
+
+async function runMonitoredJob(
+  config: ResolvedJobOptions,
+  started: number,
+  monitor: JobMonitor | undefined,
+): Promise<JobSummary> {
   const layout = {
     workers: config.workers,
     partitions: config.partitions,
     sourceParallelism: isParallelSource(config.source) && config.workers > 0 ? config.sourceParallelism : 0,
   };
   if (!isParallelSource(config.source)) {
-    const result = await runSequential(config, config.source);
+    const result = await runSequential(config, config.source, monitor);
     await closeSink(config.sink);
     return summarize({
       ...result,
@@ -51,11 +80,12 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     config.checkpoint === undefined
       ? undefined
       : new CheckpointCoordinator(config.checkpoint, resumed, layout, config.sink);
+  if (checkpoints !== undefined) monitor?.watchCheckpoints(checkpoints.stats);
   let start: JobStart = resumed;
   let restarts = 0;
   for (;;) {
     try {
-      const result = await runAttempt(config, source, start, checkpoints, restarts);
+      const result = await runAttempt(config, source, start, checkpoints, restarts, monitor);
       await checkpoints?.settle();
       await closeSink(config.sink);
       return summarize({
@@ -76,6 +106,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
         throw error;
       }
       restarts++;
+      monitor?.restarted(restarts);
       start = checkpoints?.latest ?? resumed;
       await checkpoints?.restartFrom(start);
       const backoffMs = Math.min(MAX_BACKOFF_MS, config.restartBackoffMs * 2 ** (restarts - 1));
@@ -98,15 +129,17 @@ function runAttempt(
   start: JobStart,
   checkpoints: CheckpointCoordinator | undefined,
   attempt: number,
+  monitor: JobMonitor | undefined,
 ): Promise<AttemptResult> {
-  if (config.workers === 0) return runInlineJob(config, source, start, checkpoints);
-  return runExchangeJob(config, source, start, checkpoints, config.injectWorkerDeaths?.[attempt]);
+  if (config.workers === 0) return runInlineJob(config, source, start, checkpoints, monitor);
+  return runExchangeJob(config, source, start, checkpoints, config.injectWorkerDeaths?.[attempt], monitor);
 }
 
 /** An iterable source: chunks are made on the calling thread and split among the workers here. */
 async function runSequential(
   config: ResolvedJobOptions,
   source: Iterable<EventBatch> | AsyncIterable<EventBatch>,
+  monitor: JobMonitor | undefined,
 ): Promise<AttemptResult> {
   const { workers, partitions, maxInFlightPerWorker, signal, sink } = config;
   const progress = new ProgressSignal();
@@ -115,14 +148,18 @@ async function runSequential(
   let failure: StatecraftError | undefined;
   let inFlight = new Uint32Array(Math.max(1, workers));
   const listener: ExecutorListener = {
-    onOutput(worker: number, chunk: number, columns: OutputColumns) {
+    onOutput(worker: number, chunk: number, columns: OutputColumns, load?: ThreadLoad) {
       inFlight[worker]!--;
+      monitor?.threadLoad(worker, load);
       collector.deliver(chunk, columns);
       progress.notify();
     },
     onFailure(error) {
       failure ??= error;
       progress.notify();
+    },
+    onLoad(worker, load) {
+      monitor?.threadLoad(worker, load);
     },
   };
   const executor: Executor =
@@ -146,6 +183,12 @@ async function runSequential(
 
   try {
     const partitioner = new Partitioner(executor.slots, partitions);
+    monitor?.beginAttempt({
+      collector,
+      baseEvents: 0,
+      baseOutputs: 0,
+      keyGroupEvents: partitioner.keyGroupEvents,
+    });
     let chunk = 0;
     let firstEvent = 0;
     let interrupted = false;
@@ -173,6 +216,9 @@ async function runSequential(
     throwIfFailed();
     const results = await executor.finish();
     throwIfFailed();
+    results.forEach((result, worker) => {
+      monitor?.threadLoad(worker, result.load);
+    });
     return {
       events: collector.eventsWritten,
       outputs: collector.written,

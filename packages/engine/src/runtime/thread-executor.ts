@@ -43,7 +43,11 @@ export class ThreadExecutor implements Executor {
         operator: spec,
         context: { partitions, keyGroupStart: start, keyGroupEnd: end },
       };
-      port1.on('message', (message: FromWorker) => this.listener.onOutput(w, message.chunk, message));
+      port1.on('message', (message: FromWorker) =>
+        message.t === 'load'
+          ? this.listener.onLoad?.(w, message.load)
+          : this.listener.onOutput(w, message.chunk, message, message.load),
+      );
       const run = this.pool.run(task, { transferList: [port2] }) as Promise<WorkerResult>;
       run.catch((error: unknown) => this.fail(w, error));
       this.ports.push(port1);

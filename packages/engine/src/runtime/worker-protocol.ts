@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { OperatorContext, OperatorSpec } from '../operator.js';
+import type { ThreadLoad } from './monitor/thread-load.js';
 
 /** The long-lived task each worker thread runs for the whole job. */
 export interface WorkerTask {
@@ -13,6 +14,8 @@ export interface WorkerResult {
   liveKeys: number;
   events: number;
   expiredKeys: number;
+  /** The worker's load over the whole run. */
+  load?: ThreadLoad;
 }
 
 /** Main → worker: one part of chunk `chunk`, or the end of the stream. */
@@ -30,12 +33,15 @@ export type ToWorker =
     }
   | { t: 'end' };
 
-/** Worker → main: the outputs of one part, in position order. */
-export interface FromWorker {
+/** Worker → main: the outputs of one part, in position order; or its load alone (idle input). */
+export type FromWorker = OutputsFromWorker | { t: 'load'; load: ThreadLoad };
+
+export interface OutputsFromWorker {
   t: 'out';
   chunk: number;
   count: number;
   positions: Uint32Array;
   keys: Uint32Array;
   codes: Uint32Array;
+  load: ThreadLoad;
 }

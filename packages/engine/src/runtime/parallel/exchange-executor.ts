@@ -5,6 +5,7 @@ import type { OperatorSpec } from '../../operator.js';
 import { keyGroupRange } from '../../partitioning/key-groups.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ExecutorListener } from '../executor.js';
+import type { ThreadLoad } from '../monitor/thread-load.js';
 import { createWorkerPool, type WorkerLimits } from '../worker-pool.js';
 import type {
   ControlMessage,
@@ -36,6 +37,8 @@ export interface ExchangeListener extends Pick<ExecutorListener, 'onFailure'> {
   onOwnerState(message: OwnerStateMessage): void;
   onProducerState(message: ProducerStateMessage): void;
   onRejected(message: RejectedMessage): void;
+  /** A thread's load reported on its own (see LoadReporter). */
+  onLoad?(thread: number, load: ThreadLoad): void;
 }
 
 /**
@@ -95,6 +98,7 @@ export class ExchangeExecutor {
         else if (message.t === 'owner-state') this.listener.onOwnerState(message);
         else if (message.t === 'producer-state') this.listener.onProducerState(message);
         else if (message.t === 'rejected') this.listener.onRejected(message);
+        else if (message.t === 'load') this.listener.onLoad?.(thread, message.load);
         else if (++this.readyThreads === workers) this.listener.onReady();
       });
       const transfer = [port2, ...threadPeers.filter((port): port is MessagePort => port !== undefined)];

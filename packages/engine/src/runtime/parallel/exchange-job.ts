@@ -5,6 +5,7 @@ import { OrderedCollector } from '../../collect/ordered-collector.js';
 import type { StatecraftError } from '../../errors.js';
 import type { ParallelSource } from '../../sources/parallel-source.js';
 import type { ResolvedJobOptions } from '../job-options.js';
+import type { JobMonitor } from '../monitor/job-monitor.js';
 import { numberRejectsInFile } from '../reject-numbering.js';
 import { ProgressSignal } from '../signal.js';
 import { type AttemptResult, mergeRejects } from '../summary.js';
@@ -22,6 +23,7 @@ export async function runExchangeJob(
   start: JobStart,
   checkpoints: CheckpointCoordinator | undefined,
   killThread: readonly [number, number] | undefined,
+  monitor?: JobMonitor,
 ): Promise<AttemptResult> {
   const { workers, partitions, sourceParallelism, signal, sink } = config;
   const progress = new ProgressSignal();
@@ -39,6 +41,7 @@ export async function runExchangeJob(
       }),
     onRejected: numberRejectsInFile(config.onRejected),
   });
+  monitor?.beginAttempt({ collector, baseEvents, baseOutputs, baseRejects: start?.rejects });
 
   const window = config.maxInFlightPerWorker * Math.max(workers, sourceParallelism);
   let failure: StatecraftError | undefined;
@@ -56,7 +59,8 @@ export async function runExchangeJob(
       killThread,
     },
     {
-      onOutput(_thread, message) {
+      onOutput(thread, message) {
+        monitor?.threadLoad(thread, message.load);
         collector.deliver(message.chunk, message, message.events);
       },
       onFailure(error) {
@@ -75,6 +79,9 @@ export async function runExchangeJob(
       },
       onRejected(message) {
         collector.deliverRejected(message.chunk, message);
+      },
+      onLoad(thread, load) {
+        monitor?.threadLoad(thread, load);
       },
     },
   );
@@ -127,6 +134,9 @@ export async function runExchangeJob(
     if (checkpoints?.failure !== undefined) throw checkpoints.failure;
     const results = await executor.finish();
     if (failure !== undefined) throw failure;
+    results.forEach((result, thread) => {
+      monitor?.threadLoad(thread, result.load);
+    });
     return {
       events: baseEvents + collector.eventsWritten,
       outputs: baseOutputs + collector.written,

@@ -5,11 +5,13 @@ import { PartPool } from '../../partitioning/part-pool.js';
 import { Partitioner } from '../../partitioning/partitioner.js';
 import { chunksOfProducer, loadChunkProducer } from '../../sources/parallel-source.js';
 import { loadOperator } from '../load-operator.js';
+import { LoadReporter, loadDetailIntervalMs } from '../monitor/thread-load.js';
 import { ChunkOwner } from './chunk-owner.js';
 import type {
   ControlMessage,
   ExchangeResult,
   ExchangeTask,
+  LoadMessage,
   OutMessage,
   OwnerStateMessage,
   PartMessage,
@@ -72,11 +74,24 @@ export async function serveExchangeNode(
     peers[part.from]?.postMessage(message, transferList(part));
   };
   const { dieAfterEvents } = task;
+  // Time spent in this thread's handlers (producing, applying), reported with each output.
+  const reporter = new LoadReporter(
+    loadDetailIntervalMs(task.partitions),
+    () => ({
+      keyGroupEvents: partitioner.keyGroupEvents,
+      liveKeys: operator.liveKeys(),
+      rejects: producer?.rejects?.() ?? {},
+    }),
+    (load) => control.postMessage({ t: 'load', load } satisfies LoadMessage),
+  );
+  const { clock } = reporter;
   const owner = new ChunkOwner(
     operator,
     {
-      postMessage: (message: OutMessage | OwnerStateMessage, transfer) =>
-        control.postMessage(message, transfer),
+      postMessage: (message: OutMessage | OwnerStateMessage, transfer) => {
+        if (message.t === 'out') message.load = reporter.load(owner.events);
+        control.postMessage(message, transfer);
+      },
     },
     task.start,
     (part) => {
@@ -96,6 +111,7 @@ export async function serveExchangeNode(
     let producerBarrier = -1;
     const stop = () => {
       stopped = true;
+      reporter.stop();
       for (const port of ports) port.close();
       producer?.close?.();
     };
@@ -112,10 +128,13 @@ export async function serveExchangeNode(
     };
     const receive = (message: PartMessage) => {
       if (stopped) return;
+      clock.begin();
       try {
         owner.receive(message);
       } catch (error) {
         fail(error);
+      } finally {
+        clock.end();
       }
     };
     // The producers' part of a barrier: reported once every hosted chunk before it is made.
@@ -137,6 +156,7 @@ export async function serveExchangeNode(
       if (stopped || producer === undefined) return;
       const chunk = chunks[cursor];
       if (chunk === undefined || chunk > granted) return;
+      clock.begin();
       try {
         reportProducersAtBarrier();
         cursor++;
@@ -170,6 +190,8 @@ export async function serveExchangeNode(
       } catch (error) {
         fail(error);
         return;
+      } finally {
+        clock.end();
       }
       schedule();
     };
@@ -193,6 +215,7 @@ export async function serveExchangeNode(
     control.postMessage({ t: 'ready' } satisfies ReadyMessage);
     control.on('message', (message: ControlMessage) => {
       if (stopped) return;
+      clock.begin();
       try {
         if (message.t === 'grant') {
           granted = Math.max(granted, message.upTo);
@@ -211,11 +234,14 @@ export async function serveExchangeNode(
           liveKeys: operator.liveKeys(),
           rejects: producer?.rejects?.() ?? {},
           expiredKeys: operator.expiredKeys?.() ?? 0,
+          load: reporter.load(owner.events, true),
         };
         stop();
         resolve(result);
       } catch (error) {
         fail(error);
+      } finally {
+        clock.end();
       }
     });
   });

@@ -3,6 +3,7 @@ import type { SerializedError } from '../../errors.js';
 import type { KeyedState, OperatorContext, OperatorSpec } from '../../operator.js';
 import type { ChunkRejects, ParallelSource, SplitState } from '../../sources/parallel-source.js';
 import type { RejectReason } from '../../sources/reject.js';
+import type { ThreadLoad } from '../monitor/thread-load.js';
 
 /** The long-lived task of one thread in a parallel-source job: an owner plus zero or more producers. */
 export interface ExchangeTask {
@@ -41,6 +42,8 @@ export interface ExchangeResult {
   liveKeys: number;
   rejects: Partial<Record<RejectReason, number>>;
   expiredKeys: number;
+  /** The thread's load over the whole run, with its final key-group counts. */
+  load?: ThreadLoad;
   /** Set when the thread's operator or producer failed. */
   error?: SerializedError;
 }
@@ -89,6 +92,8 @@ export interface OutMessage {
   positions: Uint32Array;
   keys: Uint32Array;
   codes: Uint32Array;
+  /** Set by the thread (not the owner): its load so far. */
+  load?: ThreadLoad;
 }
 
 /** Owner → main, at a barrier: the keyed state of its key groups as of the start of `chunk`. */
@@ -113,9 +118,16 @@ export interface RejectedMessage extends ChunkRejects {
   chunk: number;
 }
 
+/** Thread → main: its load with the details that no output carried (the input went idle). */
+export interface LoadMessage {
+  t: 'load';
+  load: ThreadLoad;
+}
+
 export type ThreadMessage =
   | OutMessage
   | ReadyMessage
   | OwnerStateMessage
   | ProducerStateMessage
-  | RejectedMessage;
+  | RejectedMessage
+  | LoadMessage;
