@@ -32,7 +32,9 @@ describe('CheckpointStore', () => {
   it('numbers checkpoint files in write order and lists them newest first', async () => {
     const store = await storeWith([4, 9, 13]);
     expect(readdirSync(store.directory).sort()).toEqual([fileName(1), fileName(2), fileName(3)]);
-    expect(store.list()).toEqual([3, 2, 1].map((n) => ({ sequence: n, path: join(store.directory, fileName(n)) })));
+    expect(store.list()).toEqual(
+      [3, 2, 1].map((n) => ({ sequence: n, path: join(store.directory, fileName(n)) })),
+    );
     const loaded = store.loadNewest(JOB);
     expect(loaded.checkpoint).toEqual(checkpointAt(JOB, 13));
     expect(loaded.path).toBe(join(store.directory, fileName(3)));
@@ -96,7 +98,10 @@ describe('CheckpointStore', () => {
     expect(loaded.checkpoint).toEqual(checkpointAt(JOB, 20));
     expect(loaded.path).toBe(join(directory, fileName(2)));
     expect(loaded.skipped).toEqual([
-      { path: join(directory, fileName(4)), reason: expect.stringMatching(/^truncated: body has 76 of \d+ bytes$/) },
+      {
+        path: join(directory, fileName(4)),
+        reason: expect.stringMatching(/^truncated: body has 76 of \d+ bytes$/),
+      },
       { path: join(directory, fileName(3)), reason: 'checksum mismatch' },
     ]);
   });
@@ -106,7 +111,9 @@ describe('CheckpointStore', () => {
     truncateSync(join(store.directory, fileName(2)), 0);
     const loaded = store.loadNewest(JOB);
     expect(loaded.checkpoint?.chunk).toBe(1);
-    expect(loaded.skipped).toEqual([{ path: join(store.directory, fileName(2)), reason: 'truncated (0 bytes)' }]);
+    expect(loaded.skipped).toEqual([
+      { path: join(store.directory, fileName(2)), reason: 'truncated (0 bytes)' },
+    ]);
   });
 
   it('when every checkpoint is broken, reports them all and finds none', async () => {

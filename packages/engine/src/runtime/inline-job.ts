@@ -28,6 +28,7 @@ export async function runInlineJob(
   const baseEvents = start?.firstEvent ?? 0;
   const baseOutputs = start?.outputs ?? 0;
   const producer = await loadChunkProducer(source, start?.splits ?? []);
+  let stopWriting: (() => Promise<void>) | undefined;
   try {
     const operator = await loadInlineOperator(config, start);
     const progress = new ProgressSignal();
@@ -40,6 +41,7 @@ export async function runInlineJob(
       onWritten: (written) => checkpoints?.chunkWritten(written, totals()),
       onRejected: numberRejectsInFile(config.onRejected),
     });
+    stopWriting = () => collector.stop();
     const partitioner = new Partitioner(1, partitions);
     const out = new OutputBuffer();
     // As with one worker: maxInFlightPerWorker chunks in the operator and as many at the sink.
@@ -108,6 +110,9 @@ export async function runInlineJob(
       rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
       interrupted,
     };
+  } catch (error) {
+    await stopWriting?.();
+    throw error;
   } finally {
     producer.close?.();
   }

@@ -139,6 +139,7 @@ export async function runExchangeJob(
     };
   } catch (error) {
     await executor.destroy();
+    await collector.stop();
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
