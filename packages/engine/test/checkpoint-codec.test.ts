@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { CHECKPOINT_FORMAT_VERSION, type Checkpoint } from '../src/checkpoint/checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../src/checkpoint/checkpoint-codec.js';
@@ -138,8 +139,7 @@ describe('a damaged checkpoint is refused with a reason', () => {
     expect(decodeError(withValidCrc(garbage)).message).toMatch(/^undecodable body: /);
   });
 
-  it('a well-formed body with a missing field or a column of the wrong length', async () => {
-    const { encode } = await import('@msgpack/msgpack');
+  it('a well-formed body with a missing field or a column of the wrong length', () => {
     const frame = (body: unknown) => {
       const encoded = encode(body);
       const file = Buffer.alloc(HEADER_BYTES + encoded.byteLength);

@@ -32,6 +32,7 @@ export class OrderedCollector {
   private failure: unknown;
   private outputs = 0;
   private events = 0;
+  private stopped = false;
   readonly latenciesMs: number[] = [];
 
   constructor(
@@ -92,8 +93,17 @@ export class OrderedCollector {
     if (chunk === this.nextToWrite && entry.partsLeft === 0) this.pump();
   }
 
+  /**
+   * Writes nothing more and resolves once a write in progress has finished: after a failed
+   * attempt, so that none of its outputs reach the sink after the job rewinds it.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.writing;
+  }
+
   private pump(): void {
-    if (this.writing !== undefined || this.failure !== undefined) return;
+    if (this.writing !== undefined || this.failure !== undefined || this.stopped) return;
     this.writing = this.writeReady().finally(() => {
       this.writing = undefined;
       if (this.nextIsReady()) this.pump();
@@ -108,7 +118,7 @@ export class OrderedCollector {
   private async writeReady(): Promise<void> {
     for (;;) {
       const entry = this.pending.get(this.nextToWrite);
-      if (entry === undefined || entry.partsLeft > 0) return;
+      if (this.stopped || entry === undefined || entry.partsLeft > 0) return;
       const chunk = this.nextToWrite;
       const merged = mergeByPosition(entry.outputs);
       try {

@@ -32,6 +32,7 @@ export async function runInlineJob(
   const baseOutputs = start?.outputs ?? 0;
   const producer = await loadChunkProducer(source, start?.splits ?? []);
   let reporter: LoadReporter | undefined;
+  let stopWriting: (() => Promise<void>) | undefined;
   try {
     const operator = await loadInlineOperator(config, start);
     const progress = new ProgressSignal();
@@ -44,6 +45,7 @@ export async function runInlineJob(
       onWritten: (written) => checkpoints?.chunkWritten(written, totals()),
       onRejected: numberRejectsInFile(config.onRejected),
     });
+    stopWriting = () => collector.stop();
     const partitioner = new Partitioner(1, partitions);
     const out = new OutputBuffer();
     reporter = new LoadReporter(
@@ -130,6 +132,9 @@ export async function runInlineJob(
       rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
       interrupted,
     };
+  } catch (error) {
+    await stopWriting?.();
+    throw error;
   } finally {
     reporter?.stop();
     producer.close?.();

@@ -12,6 +12,11 @@ export interface TextStreamSinkOptions {
   end?: boolean;
   /** Named in error messages, e.g. the file path or "stdout". */
   name?: string;
+  /**
+   * Continues output of which a checkpoint committed this many bytes (written by an earlier run):
+   * the header is not written again, and `position` counts on from there.
+   */
+  resumeAt?: number;
 }
 
 /** Writes formatted outputs to a Writable, honouring its backpressure; write errors become SinkError. */
@@ -25,6 +30,8 @@ export class TextStreamSink implements OutputSink {
     private readonly options: TextStreamSinkOptions,
   ) {
     this.writer = new StreamWriter(stream, options.name ?? 'output');
+    this.bytes = options.resumeAt ?? 0;
+    this.headerWritten = this.bytes > 0;
   }
 
   async write(_chunk: number, columns: OutputColumns): Promise<void> {
@@ -32,7 +39,7 @@ export class TextStreamSink implements OutputSink {
     await this.send(this.options.format(columns));
   }
 
-  /** Bytes written so far; a stream cannot be rewound, so after a restart output repeats (at-least-once). */
+  /** Bytes written so far (from resumeAt); a stream cannot be rewound, so after a restart output repeats (at-least-once). */
   position(): number {
     return this.bytes;
   }

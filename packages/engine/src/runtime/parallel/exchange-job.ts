@@ -149,6 +149,7 @@ export async function runExchangeJob(
     };
   } catch (error) {
     await executor.destroy();
+    await collector.stop();
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -1,0 +1,197 @@
+// Shared by the job-level checkpoint tests: jobs run through runJob with a real CheckpointStore and
+// a real TextFileSink in a temporary directory, and what a crash leaves behind.
+//
+// These tests import @statecraft/fsm (the built package, like the CLI tests use the built command):
+// its operator and generator modules are then plain JavaScript, which worker threads load far
+// faster than TypeScript compiled per thread. Run `npx tsc -b` before them.
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Checkpoint,
+  CheckpointStore,
+  decodeCheckpoint,
+  type JobOptions,
+  type JobSummary,
+  type OutputColumns,
+  type OutputSink,
+  type ParallelSource,
+  runJob,
+  TextFileSink,
+} from '@statecraft/engine';
+import {
+  type CompiledMachine,
+  createAlertFormatter,
+  type StateTtl,
+  stateMachineOperator,
+} from '@statecraft/fsm';
+import { afterAll, expect } from 'vitest';
+
+/** Memory-backed where there is one: fsync is then nearly free, so short jobs have many checkpoints. */
+function tempRoot(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+/** A temporary directory removed after the test file. */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tempRoot(), `statecraft-${prefix}-`));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+export interface Layout {
+  workers: number;
+  partitions: number;
+  sourceParallelism: number;
+}
+
+export const layoutName = ({ workers, partitions, sourceParallelism }: Layout) =>
+  `W=${workers} P=${partitions} S=${sourceParallelism}`;
+
+/**
+ * A TextFileSink that gives each chunk's write a moment (a macrotask) before it returns: the job
+ * runs slower, so checkpoints (an fsync or three each) complete often enough for a short stream to
+ * have several. It changes nothing in what is written.
+ */
+class PacedSink implements OutputSink {
+  constructor(private readonly file: TextFileSink) {}
+
+  async write(chunk: number, columns: OutputColumns): Promise<void> {
+    await this.file.write(chunk, columns);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
+  position(): number {
+    return this.file.position();
+  }
+
+  commit(position: number): Promise<void> {
+    return this.file.commit(position);
+  }
+
+  rewind(position: number): Promise<void> {
+    return this.file.rewind(position);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+export interface JobSetup {
+  machine: CompiledMachine;
+  source: ParallelSource;
+  ttl?: StateTtl | undefined;
+}
+
+export interface RunOptions extends Layout {
+  output: string;
+  /** Checkpoints into this directory (retaining all) every `everyEvents` events. */
+  checkpointDir?: string;
+  everyEvents?: number;
+  resumeFrom?: Checkpoint;
+  injectWorkerDeaths?: JobOptions['injectWorkerDeaths'];
+  maxRestarts?: number;
+  paced?: boolean;
+}
+
+export interface RunResult {
+  summary: JobSummary;
+  /** The output file's contents after the run. */
+  text: string;
+  restarts: { restart: number; fromChunk: number }[];
+}
+
+/** One run of the state machine job, alerts as CSV into `output` (continued from resumeFrom's position). */
+export async function runAlertJob(setup: JobSetup, options: RunOptions): Promise<RunResult> {
+  const formatter = createAlertFormatter(setup.machine, 'csv');
+  const file = await TextFileSink.open(options.output, {
+    format: (columns) => formatter.format(columns),
+    header: formatter.header(),
+    resumeAt: options.resumeFrom?.outputPosition ?? 0,
+  });
+  const restarts: RunResult['restarts'] = [];
+  const summary = await runJob({
+    source: setup.source,
+    operator: stateMachineOperator(setup.machine, { ttl: setup.ttl }),
+    sink: options.paced === false ? file : new PacedSink(file),
+    workers: options.workers,
+    partitions: options.partitions,
+    sourceParallelism: options.sourceParallelism,
+    checkpoint:
+      options.checkpointDir === undefined
+        ? undefined
+        : {
+            store: new CheckpointStore(options.checkpointDir, 1_000_000),
+            job: jobName(setup),
+            everyEvents: options.everyEvents ?? 10_000,
+          },
+    resumeFrom: options.resumeFrom,
+    maxRestarts: options.maxRestarts ?? 0,
+    restartBackoffMs: 1,
+    injectWorkerDeaths: options.injectWorkerDeaths,
+    onRestart: ({ restart, fromChunk }) => restarts.push({ restart, fromChunk }),
+  });
+  return { summary, text: readFileSync(options.output, 'utf8'), restarts };
+}
+
+export function jobName(setup: JobSetup): string {
+  return `${setup.source.name} (${setup.source.chunks} chunks), ttl ${JSON.stringify(setup.ttl ?? null)}`;
+}
+
+/** Every checkpoint in a directory, oldest first. */
+export function checkpointsIn(dir: string): Checkpoint[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.ckpt'))
+    .sort()
+    .map((name) => decodeCheckpoint(readFileSync(join(dir, name))));
+}
+
+/**
+ * What a crash after `checkpoint` leaves in the output file: the committed bytes of the
+ * uninterrupted output, then output written after the checkpoint (some of it), cut mid-line.
+ */
+export function writeCrashedOutput(path: string, expected: string, checkpoint: Checkpoint): void {
+  const bytes = Buffer.from(expected);
+  expect(checkpoint.outputPosition).toBeLessThanOrEqual(bytes.length);
+  const tail = Buffer.from('1.2.3.4,half-written after the chec');
+  writeFileSync(path, Buffer.concat([bytes.subarray(0, checkpoint.outputPosition + 100), tail]));
+}
+
+/** Asserts two texts are equal, reporting the first differing line rather than a huge diff. */
+export function expectSameOutput(actual: string, expected: string, label: string): void {
+  if (actual === expected) return;
+  const a = actual.split('\n');
+  const b = expected.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  throw new Error(
+    `${label}: line ${i + 1} differs: got ${JSON.stringify(a[i])}, expected ${JSON.stringify(b[i])} ` +
+      `(${a.length} vs ${b.length} lines)`,
+  );
+}
+
+/** `count` items of `all`, spread from first to last. */
+export function spread<T>(all: readonly T[], count: number): T[] {
+  if (all.length <= count) return [...all];
+  return Array.from({ length: count }, (_, i) => all[Math.round((i * (all.length - 1)) / (count - 1))]!);
+}
