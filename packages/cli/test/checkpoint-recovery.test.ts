@@ -180,7 +180,7 @@ describe('resuming onto another output', () => {
     ]);
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(
-      linesMatching(result.stderr, /^statecraft: stdout cannot be rewound: .*at-least-once/),
+      linesMatching(result.stderr, /^statecraft: warning: stdout cannot be rewound: .*at-least-once/),
     ).toHaveLength(1);
     // No second CSV header: the continuation of the committed output, byte for byte.
     expect(result.stdout.subarray(0, 200).toString()).toBe(
@@ -310,7 +310,9 @@ describe('injected worker deaths (STATECRAFT_INJECT_WORKER_DEATH)', () => {
     expect(JSON.parse(readFileSync(stats, 'utf8'))).toMatchObject({ restarts: 1, events: 600_000 });
     const restarts = linesMatching(result.stderr, /restart \d of \d/);
     expect(restarts).toHaveLength(1);
-    expect(restarts[0]).toMatch(/^statecraft: worker 1 failed: .*; restart 1 of 3 from chunk \d+ in \d+ ms$/);
+    expect(restarts[0]).toMatch(
+      /^statecraft: warning: worker 1 failed: .*; restart 1 of 3 from chunk \d+ in \d+ ms$/,
+    );
   });
 
   it('more deaths than --max-restarts: exit 1 with one line saying after how many restarts', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, makeTempDir, ROOT } from './helpers.js';
 
 const run = promisify(execFile);
-const PACKAGES = ['engine', 'fsm', 'cli'] as const;
+const PACKAGES = ['engine', 'fsm', 'kafka', 'cli'] as const;
 type PackageName = (typeof PACKAGES)[number];
 
 interface Manifest {
