@@ -1,14 +1,26 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('./build.sh', import.meta.url));
 
-/** Builds the development broker unless it is cached (a minute or two the first time); returns its path. */
+/**
+ * Builds the development broker unless it is cached (a minute or two the first time; the build's
+ * progress goes to stderr); returns its path.
+ */
 export function brokerBinary(): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(BUILD_SCRIPT, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`cannot build the broker (${BUILD_SCRIPT}):\n${stderr.trim()}`));
-      else resolve(stdout.trim());
+    const build = spawn(BUILD_SCRIPT, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    build.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+    });
+    build.on('error', reject);
+    build.on('exit', (code) => {
+      if (code === 0) resolve(stdout.trim());
+      else
+        reject(
+          new Error(`cannot build the broker: ${BUILD_SCRIPT} exited with ${code} (see its output above)`),
+        );
     });
   });
 }

@@ -42,6 +42,12 @@ if [[ -x "$binary" ]]; then
   exit 0
 fi
 
+for tool in cc make npm patch tar sha256sum flock; do
+  command -v "$tool" >/dev/null || fail "$tool is missing (Debian: apt-get install build-essential zlib1g-dev)"
+done
+echo '#include <zlib.h>' | cc -E - >/dev/null 2>&1 ||
+  fail "zlib headers are missing (Debian: apt-get install zlib1g-dev)"
+
 mkdir -p "$cache"
 # Several test projects may ask for the broker at once: one builds, the others wait for it.
 exec 9>"$cache/.lock"
@@ -50,12 +56,6 @@ if [[ -x "$binary" ]]; then
   echo "$binary"
   exit 0
 fi
-
-for tool in cc make npm patch tar sha256sum; do
-  command -v "$tool" >/dev/null || fail "$tool is missing (Debian: apt-get install build-essential zlib1g-dev)"
-done
-echo '#include <zlib.h>' | cc -E - >/dev/null 2>&1 ||
-  fail "zlib headers are missing (Debian: apt-get install zlib1g-dev)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/statecraft-broker-build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
