@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   type JobSummary,
+  type OutputColumns,
   type OutputSink,
   REJECT_DESCRIPTIONS,
   runJob,
@@ -11,6 +12,7 @@ import { type AlertFormat, createAlertFormatter, stateMachineOperator } from '@s
 import {
   AlertFileSink,
   AlertTopicSink,
+  type ClusterAdmin,
   createKafkaJsClient,
   type KafkaRejectedRecord,
   KafkaSource,
@@ -127,7 +129,7 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       outputs.push(new PartitionFilesSink(args.outputDir, EXTENSIONS[args.format], alerts, source.ledger));
     }
     if (producer !== undefined && args.alertsTopic !== undefined) {
-      const lines = (columns: Parameters<typeof alerts.format>[0]) => alerts.format(columns);
+      const lines = (columns: OutputColumns) => alerts.format(columns);
       outputs.push(new AlertTopicSink(producer, args.alertsTopic, plan.topic, lines, source.ledger));
     }
 
@@ -231,7 +233,7 @@ function rejectStrictly(topic: string, record: KafkaRejectedRecord): never {
 /** With --until-end: ends the source once the whole group has committed the range's end. */
 function watchForEnd(
   source: KafkaSource,
-  admin: Parameters<typeof waitForGroupEnd>[0]['admin'],
+  admin: ClusterAdmin,
   plan: KafkaRunPlan,
   range: TopicOffsets,
   signal: AbortSignal,
