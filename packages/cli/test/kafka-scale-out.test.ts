@@ -62,6 +62,8 @@ describe('two processes in one group', () => {
         'run',
         ...['--brokers', broker.bootstrap, '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
         ...['--output-dir', outDir, '--workers', '1', '--stats', join(dir, `stats-${n}.json`)],
+        // The first assignment waits the broker's 6 s rebalance delay: leave room on a loaded machine.
+        ...['--kafka-timeout', '60000'],
       ]);
     const results = await Promise.all([collect(member(1)), collect(member(2))]);
     for (const result of results) expect(result.code, result.stderr).toBe(EXIT.ok);
