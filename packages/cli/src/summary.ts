@@ -1,4 +1,4 @@
-import { REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
+import { type JobSummary, REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
 import { logger } from './log/logger.js';
 
 export interface RunStats {
@@ -105,4 +105,40 @@ export function reportSummary(stats: RunStats, quiet: boolean): void {
   if (quiet) return;
   if (logger.json) logger.info(summaryLine(stats), { stats });
   else logger.print(formatSummary(stats));
+}
+
+/** The stats of a finished job, from its summary and what only the command knows. */
+export function runStatsOf(
+  summary: JobSummary,
+  run: {
+    rejectedByReason: RunStats['rejectedByReason'];
+    machine: string;
+    source: string;
+    load: Pick<RunStats, 'keyGroupSkew' | 'workerBusy'>;
+  },
+): RunStats {
+  return {
+    events: summary.events,
+    alerts: summary.outputs,
+    rejected: Object.values(run.rejectedByReason).reduce((n, count) => n + (count ?? 0), 0),
+    rejectedByReason: run.rejectedByReason,
+    elapsedMs: summary.elapsedMs,
+    eventsPerSecond: summary.eventsPerSecond,
+    workers: summary.workers,
+    partitions: summary.partitions,
+    chunks: summary.chunks,
+    liveAddresses: summary.liveKeys,
+    p50BatchMs: summary.p50BatchMs,
+    p99BatchMs: summary.p99BatchMs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    machine: run.machine,
+    source: run.source,
+    interrupted: summary.interrupted,
+    expiredAddresses: summary.expiredKeys,
+    checkpoints: summary.checkpoints.taken,
+    checkpointMs: summary.checkpoints.totalMs,
+    restarts: summary.restarts,
+    resumedFromChunk: summary.resumedFromChunk,
+    ...run.load,
+  };
 }

@@ -39,7 +39,7 @@ import { Resources } from '../kafka/resources.js';
 import { StartUp } from '../kafka/start-up.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag } from '../options.js';
-import { formatSummary, type RunStats } from '../summary.js';
+import { formatSummary, type RunStats, runStatsOf } from '../summary.js';
 import { type RunArgs, writeStats } from './run.js';
 
 /** The file extension of each alert format, for --output-dir's per-partition files. */
@@ -253,32 +253,15 @@ function kafkaRunStats(
   machine: string,
   reachedEnd: boolean,
 ): RunStats & { kafka: KafkaRunStats } {
-  const rejectedByReason = source.rejects;
   const partitions: PartitionStats[] = source.partitionStats;
   return {
-    events: summary.events,
-    alerts: summary.outputs,
-    rejected: Object.values(rejectedByReason).reduce((n, count) => n + count, 0),
-    rejectedByReason,
-    elapsedMs: summary.elapsedMs,
-    eventsPerSecond: summary.eventsPerSecond,
-    workers: summary.workers,
-    partitions: summary.partitions,
-    chunks: summary.chunks,
-    liveAddresses: summary.liveKeys,
-    p50BatchMs: summary.p50BatchMs,
-    p99BatchMs: summary.p99BatchMs,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    machine,
-    source: `kafka:${plan.topic}`,
-    interrupted: summary.interrupted,
-    expiredAddresses: summary.expiredKeys,
-    checkpoints: summary.checkpoints.taken,
-    checkpointMs: summary.checkpoints.totalMs,
-    restarts: summary.restarts,
-    resumedFromChunk: summary.resumedFromChunk,
-    keyGroupSkew: 0,
-    workerBusy: [],
+    ...runStatsOf(summary, {
+      rejectedByReason: source.rejects,
+      machine,
+      source: `kafka:${plan.topic}`,
+      // Kafka runs do not take the run monitor (yet): no load figures.
+      load: { keyGroupSkew: 0, workerBusy: [] },
+    }),
     kafka: { topic: plan.topic, group: plan.group, partitions, reachedEnd },
   };
 }

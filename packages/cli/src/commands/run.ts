@@ -41,7 +41,7 @@ import { resolveMachine } from '../machine-flag.js';
 import { integerFlag, rateFlag } from '../options.js';
 import type { ObservabilityArgs } from '../status/observability-options.js';
 import { RunMonitor } from '../status/run-monitor.js';
-import { type RunStats, reportSummary } from '../summary.js';
+import { type RunStats, reportSummary, runStatsOf } from '../summary.js';
 import { kafkaRunCommand } from './kafka-run.js';
 
 export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
@@ -170,31 +170,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
     source.close();
     await monitor.stop();
   }
-  const rejectedByReason = source.rejected(summary);
-  const stats: RunStats = {
-    events: summary.events,
-    alerts: summary.outputs,
-    rejected: Object.values(rejectedByReason).reduce((n, count) => n + count, 0),
-    rejectedByReason,
-    elapsedMs: summary.elapsedMs,
-    eventsPerSecond: summary.eventsPerSecond,
-    workers: summary.workers,
-    partitions: summary.partitions,
-    chunks: summary.chunks,
-    liveAddresses: summary.liveKeys,
-    p50BatchMs: summary.p50BatchMs,
-    p99BatchMs: summary.p99BatchMs,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  const stats = runStatsOf(summary, {
+    rejectedByReason: source.rejected(summary),
     machine: machine.name,
     source: source.name,
-    interrupted: summary.interrupted,
-    expiredAddresses: summary.expiredKeys,
-    checkpoints: summary.checkpoints.taken,
-    checkpointMs: summary.checkpoints.totalMs,
-    restarts: summary.restarts,
-    resumedFromChunk: summary.resumedFromChunk,
-    ...monitor.statsFields(),
-  };
+    load: monitor.statsFields(),
+  });
   if (args.stats !== undefined) writeStats(args.stats, stats);
   reportSummary(stats, args.quiet);
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
