@@ -7,7 +7,7 @@ import {
   isStatecraftError,
   type ParallelSource,
 } from '@statecraft/engine';
-import type { CompiledMachine, StateTtl } from '@statecraft/fsm';
+import { type CompiledMachine, parseEventsOrDuration, type StateTtl } from '@statecraft/fsm';
 import { CliError, usageError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -19,17 +19,12 @@ export interface CheckpointArgs {
 }
 
 export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
-const INTERVAL = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
-const MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
 /** `--checkpoint-interval`: a number of events (`2000000`) or a duration (`500ms`, `10s`, `1m`). */
 export function parseCheckpointInterval(text: string): Pick<CheckpointPolicy, 'everyEvents' | 'everyMs'> {
-  if (/^\d+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text))) {
-    return { everyEvents: Number(text) };
-  }
-  const match = INTERVAL.exec(text);
-  if (match !== null && Number(match[1]) * MS[match[2]!]! >= 1)
-    return { everyMs: Number(match[1]) * MS[match[2]!]! };
+  const interval = parseEventsOrDuration(text, ['ms', 's', 'm']);
+  if (interval?.unit === 'events') return { everyEvents: interval.amount };
+  if (interval?.unit === 'ms') return { everyMs: interval.amount };
   throw usageError(
     `--checkpoint-interval must be a number of events or a duration like 500ms, 10s or 1m, got ${text}`,
   );

@@ -40,3 +40,16 @@ export function rateFlag(name: string, value: unknown): number {
 function formatValue(value: unknown): string {
   return typeof value === 'number' && Number.isNaN(value) ? 'something that is not a number' : String(value);
 }
+
+/** The generator's stream flags (`--seed`, `--error-rate`, `--generator-splits`), checked. */
+export function generatorFlags(args: { seed: unknown; errorRate: unknown; generatorSplits: unknown }): {
+  seed: number;
+  errorRate: number;
+  splits: number;
+} {
+  return {
+    seed: integerFlag('seed', args.seed, 0, 0xffffffff),
+    errorRate: rateFlag('error-rate', args.errorRate),
+    splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
+  };
+}

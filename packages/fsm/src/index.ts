@@ -43,5 +43,5 @@ export type { ValidationResult } from './machine/validate.js';
 export { validateMachine } from './machine/validate.js';
 export type { StateMachineOperatorConfig } from './operator.js';
 export { stateMachineOperator } from './operator-spec.js';
-export type { StateTtl } from './state-ttl.js';
-export { parseStateTtl, TTL_SWEEP_EVERY_CHUNKS } from './state-ttl.js';
+export type { DurationUnit, StateTtl } from './state-ttl.js';
+export { parseEventsOrDuration, parseStateTtl, TTL_SWEEP_EVERY_CHUNKS } from './state-ttl.js';

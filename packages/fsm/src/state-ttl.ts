@@ -14,18 +14,30 @@ export const TTL_SWEEP_EVERY_CHUNKS = 16;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+export type DurationUnit = 'ms' | 's' | 'm' | 'h';
 
-/** Parses `--state-ttl`: a whole number of events (`500000`) or a duration (`30s`, `250ms`, `5m`, `1h`). */
-export function parseStateTtl(text: string): StateTtl {
+/**
+ * A whole positive number of events (`500000`), or a duration of at least 1 ms in one of `units`
+ * (`250ms`, `30s`, `5m`, `1h`) as milliseconds; undefined for anything else.
+ */
+export function parseEventsOrDuration(
+  text: string,
+  units: readonly DurationUnit[] = ['ms', 's', 'm', 'h'],
+): StateTtl | undefined {
   if (/^\d+$/.test(text)) {
     const amount = Number(text);
     if (Number.isSafeInteger(amount) && amount > 0) return { unit: 'events', amount };
   }
   const duration = DURATION.exec(text);
-  if (duration !== null) {
-    const amount = Number(duration[1]) * MS_PER_UNIT[duration[2]!]!;
-    if (amount >= 1) return { unit: 'ms', amount };
-  }
+  if (duration === null || !units.includes(duration[2] as DurationUnit)) return undefined;
+  const amount = Number(duration[1]) * MS_PER_UNIT[duration[2]!]!;
+  return amount >= 1 ? { unit: 'ms', amount } : undefined;
+}
+
+/** Parses `--state-ttl`: a whole number of events (`500000`) or a duration (`30s`, `250ms`, `5m`, `1h`). */
+export function parseStateTtl(text: string): StateTtl {
+  const ttl = parseEventsOrDuration(text);
+  if (ttl !== undefined) return ttl;
   throw new RangeError(
     `"${text}" is neither a positive number of events nor a duration like 250ms, 30s, 5m or 1h`,
   );

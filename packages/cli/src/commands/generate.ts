@@ -14,7 +14,7 @@ import { usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { openOutput } from '../io/open-output.js';
 import { resolveMachine } from '../machine-flag.js';
-import { integerFlag, rateFlag } from '../options.js';
+import { generatorFlags, integerFlag } from '../options.js';
 
 export interface GenerateArgs {
   events: number;
@@ -37,9 +37,7 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
   const chunks = generateChunks({
     machine,
     events: integerFlag('events', args.events, 0),
-    seed: integerFlag('seed', args.seed, 0, 0xffffffff),
-    errorRate: rateFlag('error-rate', args.errorRate),
-    splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
+    ...generatorFlags(args),
   });
   const output = openOutput(args.out);
   const writer = new StreamWriter(output.stream, output.name);

@@ -7,7 +7,7 @@ import { ProgressLine } from '../kafka/progress-line.js';
 import { Resources } from '../kafka/resources.js';
 import { StartUp } from '../kafka/start-up.js';
 import { resolveMachine } from '../machine-flag.js';
-import { integerFlag, rateFlag } from '../options.js';
+import { generatorFlags, integerFlag } from '../options.js';
 
 export interface ProduceArgs {
   brokers?: string;
@@ -44,9 +44,7 @@ export async function produceCommand(args: ProduceArgs): Promise<number> {
   const chunks = generateChunks({
     machine,
     events,
-    seed: integerFlag('seed', args.seed, 0, 0xffffffff),
-    errorRate: rateFlag('error-rate', args.errorRate),
-    splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
+    ...generatorFlags(args),
   });
 
   const client = createKafkaJsClient({

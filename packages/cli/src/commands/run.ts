@@ -38,7 +38,7 @@ import { openOutput } from '../io/open-output.js';
 import { type KafkaFlags, usesKafka } from '../kafka/kafka-flags.js';
 import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
-import { integerFlag, rateFlag } from '../options.js';
+import { generatorFlags, integerFlag } from '../options.js';
 import type { ObservabilityArgs } from '../status/observability-options.js';
 import { RunMonitor } from '../status/run-monitor.js';
 import { type RunStats, reportSummary, runStatsOf } from '../summary.js';
@@ -241,9 +241,7 @@ function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSig
     const chunks = generatorSource({
       machine,
       events,
-      seed: integerFlag('seed', args.seed, 0, 0xffffffff),
-      errorRate: rateFlag('error-rate', args.errorRate),
-      splits: integerFlag('generator-splits', args.generatorSplits, 1, 1 << 16),
+      ...generatorFlags(args),
     });
     return { chunks, name: 'generator', rejected: () => ({}), close: () => undefined };
   }

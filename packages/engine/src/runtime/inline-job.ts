@@ -1,5 +1,6 @@
 import type { JobStart } from '../checkpoint/checkpoint.js';
 import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { restoreOperator, snapshotOperator } from '../checkpoint/operator-state.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
 import { OutputBuffer } from '../collect/output-buffer.js';
 import { WorkerFailedError } from '../errors.js';
@@ -68,7 +69,7 @@ export async function runInlineJob(
     let stoppedAt = source.chunks;
     const checkpointAt = (chunk: number) => {
       checkpoints!.begin(chunk, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });
-      checkpoints!.ownerState(chunk, snapshotOf(operator), operator.expiredKeys?.() ?? 0);
+      checkpoints!.ownerState(chunk, snapshotOperator(operator), operator.expiredKeys?.() ?? 0);
       checkpoints!.producerState(chunk, producer.snapshot?.() ?? [], producer.rejects?.() ?? {});
     };
     for (let chunk = firstChunk; chunk < source.chunks; chunk++) {
@@ -149,19 +150,9 @@ async function loadInlineOperator(config: ResolvedJobOptions, start: JobStart): 
       keyGroupStart: 0,
       keyGroupEnd: partitions - 1,
     });
-    if (start !== undefined) {
-      if (operator.restore === undefined)
-        throw new Error('the operator cannot restore a checkpoint: it has no restore()');
-      operator.restore(start.keyed);
-    }
+    if (start !== undefined) restoreOperator(operator, start.keyed);
     return operator;
   } catch (error) {
     throw WorkerFailedError.from(0, error);
   }
-}
-
-function snapshotOf(operator: KeyedOperator) {
-  if (operator.snapshot === undefined)
-    throw new Error('the operator cannot be checkpointed: it has no snapshot()');
-  return operator.snapshot();
 }

@@ -1,3 +1,4 @@
+import { snapshotOperator } from '../../checkpoint/operator-state.js';
 import { OutputBuffer } from '../../collect/output-buffer.js';
 import type { KeyedOperator } from '../../operator.js';
 import type { OutMessage, OwnerStateMessage, PartMessage } from './protocol.js';
@@ -85,9 +86,7 @@ export class ChunkOwner {
     if (this.barrier !== this.nextChunk) return;
     const chunk = this.barrier;
     this.barrier = -1;
-    const { snapshot } = this.operator;
-    if (snapshot === undefined) throw new Error('the operator cannot be checkpointed: it has no snapshot()');
-    const keyed = snapshot.call(this.operator);
+    const keyed = snapshotOperator(this.operator);
     const message: OwnerStateMessage = {
       t: 'owner-state',
       chunk,

@@ -32,13 +32,13 @@ export async function runExchangeJob(
   const firstChunk = start?.chunk ?? 0;
   const baseEvents = start?.firstEvent ?? 0;
   const baseOutputs = start?.outputs ?? 0;
+  const totals = () => ({
+    events: baseEvents + collector.eventsWritten,
+    outputs: baseOutputs + collector.written,
+  });
   const collector = new OrderedCollector(sink, () => progress.notify(), {
     firstChunk,
-    onWritten: (written) =>
-      checkpoints?.chunkWritten(written, {
-        events: baseEvents + collector.eventsWritten,
-        outputs: baseOutputs + collector.written,
-      }),
+    onWritten: (written) => checkpoints?.chunkWritten(written, totals()),
     onRejected: numberRejectsInFile(config.onRejected),
   });
   monitor?.beginAttempt({ collector, baseEvents, baseOutputs, baseRejects: start?.rejects });
@@ -87,17 +87,15 @@ export async function runExchangeJob(
   );
 
   let granted = firstChunk;
+  /** A checkpoint at the first chunk not granted yet: the barrier goes out before its grant. */
+  const checkpointAtGranted = (coordinator: CheckpointCoordinator) => {
+    coordinator.begin(granted, workers, workers, { chunksWritten: collector.chunksWritten, ...totals() });
+    executor.barrier(granted);
+  };
   const grantUpTo = (limit: number) => {
     const upTo = Math.min(limit, source.chunks);
     if (upTo <= granted) return;
-    if (checkpoints?.isDue(baseEvents + collector.eventsWritten) && granted > firstChunk) {
-      checkpoints.begin(granted, workers, workers, {
-        chunksWritten: collector.chunksWritten,
-        events: baseEvents + collector.eventsWritten,
-        outputs: baseOutputs + collector.written,
-      });
-      executor.barrier(granted);
-    }
+    if (checkpoints?.isDue(totals().events) && granted > firstChunk) checkpointAtGranted(checkpoints);
     const parts = workers + (source.keepsRejected ? 1 : 0);
     for (let chunk = granted; chunk < upTo; chunk++) collector.expect(chunk, parts);
     granted = upTo;
@@ -120,12 +118,7 @@ export async function runExchangeJob(
       // Stop with a checkpoint at the first chunk not done, so --resume starts exactly there.
       while (!stalled() && !checkpoints.idle) await progress.wait();
       if (!stalled() && granted > firstChunk && (checkpoints.latest?.chunk ?? -1) < granted) {
-        checkpoints.begin(granted, workers, workers, {
-          chunksWritten: collector.chunksWritten,
-          events: baseEvents + collector.eventsWritten,
-          outputs: baseOutputs + collector.written,
-        });
-        executor.barrier(granted);
+        checkpointAtGranted(checkpoints);
         while (!stalled() && !checkpoints.idle) await progress.wait();
       }
     }
@@ -138,8 +131,7 @@ export async function runExchangeJob(
       monitor?.threadLoad(thread, result.load);
     });
     return {
-      events: baseEvents + collector.eventsWritten,
-      outputs: baseOutputs + collector.written,
+      ...totals(),
       chunks: collector.chunksWritten,
       liveKeys: results.reduce((n, r) => n + r.liveKeys, 0),
       expiredKeys: (start?.expiredKeys ?? 0) + results.reduce((n, r) => n + r.expiredKeys, 0),

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { WorkerPart } from '../../batch.js';
+import { restoreOperator } from '../../checkpoint/operator-state.js';
 import { serializeError } from '../../errors.js';
 import { PartPool } from '../../partitioning/part-pool.js';
 import { Partitioner } from '../../partitioning/partitioner.js';
@@ -54,11 +55,7 @@ export async function serveExchangeNode(
   peers: readonly (MessagePort | undefined)[],
 ): Promise<ExchangeResult> {
   const operator = await loadOperator(task.operator, task.context);
-  if (task.start.keyed !== undefined) {
-    if (operator.restore === undefined)
-      throw new Error('the operator cannot restore a checkpoint: it has no restore()');
-    operator.restore(task.start.keyed);
-  }
+  if (task.start.keyed !== undefined) restoreOperator(operator, task.start.keyed);
   const producer =
     task.producers.length > 0 ? await loadChunkProducer(task.source, task.start.splits) : undefined;
   const chunks = hostedChunks(task);
