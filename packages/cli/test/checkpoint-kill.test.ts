@@ -31,8 +31,12 @@ interface Trial {
   seed: number;
 }
 
-/** The generator's 65,536-event chunks: 10 of them (more than the 8 that two workers have in flight). */
-const GENERATOR_EVENTS = 600_000;
+/**
+ * The generator's 65,536-event chunks: 19 of them, well past the 8 that two workers have in flight,
+ * so a run lives through several checkpoints even on an idle machine (with 10, a fast run could
+ * finish before the kills meant to land after a checkpoint found one).
+ */
+const GENERATOR_EVENTS = 1_200_000;
 /** About 28 MB of CSV: 7 chunks of 4 MiB (checkpoints need W ≤ 1 here: W = 2 has 8 chunks in flight). */
 const CSV_EVENTS = 1_800_000;
 /** All three formats across the trials; two per input (each needs its own reference run). */
