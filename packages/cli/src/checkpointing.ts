@@ -42,7 +42,6 @@ export function jobIdentity(parts: {
   outputFormat: string;
   ttl?: StateTtl | undefined;
 }): string {
-  const machineHash = createHash('sha256').update(JSON.stringify(parts.machine.definition)).digest('hex');
   // The machine is named by its hash; the rest of the source's configuration defines its chunks.
   const {
     machine: _machine,
@@ -52,10 +51,16 @@ export function jobIdentity(parts: {
   const source = parts.input === undefined ? 'generator' : `file ${describeFile(parts.input)}`;
   return [
     `${source} ${JSON.stringify(chunking)}`,
-    `machine ${parts.machine.name}#${machineHash.slice(0, 12)}`,
+    machineIdentity(parts.machine),
     `alerts ${parts.outputFormat}`,
     `ttl ${parts.ttl === undefined ? 'none' : `${parts.ttl.amount}${parts.ttl.unit}`}`,
   ].join(', ');
+}
+
+/** A machine by name and a hash of its definition: an edited machine is another job. */
+export function machineIdentity(machine: CompiledMachine): string {
+  const hash = createHash('sha256').update(JSON.stringify(machine.definition)).digest('hex');
+  return `machine ${machine.name}#${hash.slice(0, 12)}`;
 }
 
 function describeFile(path: string): string {

@@ -19,9 +19,18 @@ export {
   CheckpointMismatchError,
   CheckpointWriteError,
 } from './checkpoint/checkpoint-errors.js';
+export {
+  frameCheckpoint,
+  keyedStateField,
+  keyedStateFromField,
+  requireIntegers,
+  unframeCheckpoint,
+} from './checkpoint/checkpoint-frame.js';
 export type { LoadedCheckpoint, StoredCheckpoint } from './checkpoint/checkpoint-store.js';
 export { CheckpointStore, DEFAULT_RETAINED_CHECKPOINTS } from './checkpoint/checkpoint-store.js';
 export type { CheckpointPolicy, CheckpointStats } from './checkpoint/coordinator.js';
+export { writeFileDurably } from './checkpoint/durable-write.js';
+export { concatKeyedStates } from './checkpoint/keyed-state.js';
 export { mergeByPosition } from './collect/merge.js';
 export { OutputBuffer } from './collect/output-buffer.js';
 export type { SerializedError } from './errors.js';
@@ -61,6 +70,8 @@ export { moduleBeside } from './runtime/module-url.js';
 export type { JobMetrics, WorkerMetrics } from './runtime/monitor/job-metrics.js';
 export { DEFAULT_METRICS_INTERVAL_MS } from './runtime/monitor/job-monitor.js';
 export { ProgressSignal } from './runtime/signal.js';
+export type { ScopedBatch, SequentialItem, StateCommand } from './runtime/state-commands.js';
+export { isStateCommand } from './runtime/state-commands.js';
 export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';
 export type { OutputSink } from './sinks/sink.js';

@@ -1,3 +1,13 @@
+export type { PartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
+export { decodePartitionCheckpoint, encodePartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
+export { PartitionCheckpointStore } from './checkpoint/partition-checkpoint-store.js';
+export type {
+  CheckpointInterval,
+  PartitionCheckpointerOptions,
+  Takeover,
+  TakeoverReport,
+} from './checkpoint/partition-checkpointer.js';
+export { PartitionCheckpointer } from './checkpoint/partition-checkpointer.js';
 export type {
   ClusterAdmin,
   FetchedBatch,
@@ -26,11 +36,13 @@ export { AlertFileSink } from './sinks/alert-file-sink.js';
 export { AlertTopicSink, SOURCE_HEADERS } from './sinks/alert-topic-sink.js';
 export { AppendFile } from './sinks/append-file.js';
 export { kafkaJobSink } from './sinks/kafka-job-sink.js';
+export type { PartitionOutputs } from './sinks/partition-files-sink.js';
 export { PartitionFilesSink, partitionFileName } from './sinks/partition-files-sink.js';
 export type { ChunkEntry } from './source/chunk-ledger.js';
 export { ChunkLedger } from './source/chunk-ledger.js';
 export type { GroupEndOptions } from './source/group-end.js';
 export { groupReachedEnd, waitForGroupEnd } from './source/group-end.js';
+export { GroupMembership } from './source/group-membership.js';
 export type { KafkaSourceOptions, PartitionStats } from './source/kafka-source.js';
 export { KafkaSource } from './source/kafka-source.js';
 export { PartitionSplit } from './source/partition-split.js';

@@ -10,6 +10,7 @@ import { AlertFileSink } from '../src/sinks/alert-file-sink.js';
 import { AlertTopicSink, SOURCE_HEADERS } from '../src/sinks/alert-topic-sink.js';
 import { PartitionFilesSink } from '../src/sinks/partition-files-sink.js';
 import { ChunkLedger } from '../src/source/chunk-ledger.js';
+import { GroupMembership } from '../src/source/group-membership.js';
 import { PartitionSplit } from '../src/source/partition-split.js';
 import { readRaw, testClient } from './helpers.js';
 
@@ -113,13 +114,20 @@ describe('PartitionFilesSink', () => {
         { partition: 3, base: 0 },
         { partition: 1, base: 0 },
       ]),
+      new GroupMembership(),
     );
     await first.open();
     await first.write(0, columns([[0, 11, 1]]));
     await first.write(1, columns([[0, 22, 2]]));
     await first.close();
     // A later owner of partition 3 (another run, another process) appends to the same file.
-    const second = new PartitionFilesSink(out, 'csv', format, ledgerOf([{ partition: 3, base: 10 }]));
+    const second = new PartitionFilesSink(
+      out,
+      'csv',
+      format,
+      ledgerOf([{ partition: 3, base: 10 }]),
+      new GroupMembership(),
+    );
     await second.write(0, columns([[4, 33, 3]]));
     await second.close();
     expect(await readFile(join(out, 'partition-3.csv'), 'utf8')).toBe('address,code\n11,1\n33,3\n');
@@ -129,7 +137,13 @@ describe('PartitionFilesSink', () => {
   it('fails with a one-line SinkError when the directory cannot be made', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, '');
-    const sink = new PartitionFilesSink(join(file, 'alerts'), 'txt', format, ledgerOf([]));
+    const sink = new PartitionFilesSink(
+      join(file, 'alerts'),
+      'txt',
+      format,
+      ledgerOf([]),
+      new GroupMembership(),
+    );
     await expect(sink.open()).rejects.toMatchObject({
       code: 'SINK_FAILED',
       message: expect.stringMatching(/^cannot create .*a-file\/alerts: /),

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import {
+  isStatecraftError,
   type JobSummary,
   type OutputColumns,
   type OutputSink,
@@ -12,17 +14,24 @@ import { type AlertFormat, createAlertFormatter, stateMachineOperator } from '@s
 import {
   AlertFileSink,
   AlertTopicSink,
+  type CheckpointInterval,
+  ChunkLedger,
   type ClusterAdmin,
   createKafkaJsClient,
+  GroupMembership,
   type KafkaRejectedRecord,
   KafkaSource,
   kafkaJobSink,
+  PartitionCheckpointer,
+  PartitionCheckpointStore,
   PartitionFilesSink,
   type PartitionStats,
   type RecordProducer,
+  type TakeoverReport,
   type TopicOffsets,
   waitForGroupEnd,
 } from '@statecraft/kafka';
+import { DEFAULT_CHECKPOINT_INTERVAL, machineIdentity, parseCheckpointInterval } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeFsError } from '../io/open-input.js';
@@ -37,6 +46,7 @@ import {
 import { formatKafkaSummary, type KafkaRunStats } from '../kafka/kafka-summary.js';
 import { Resources } from '../kafka/resources.js';
 import { StartUp } from '../kafka/start-up.js';
+import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag } from '../options.js';
 import { formatSummary, type RunStats, runStatsOf } from '../summary.js';
@@ -55,6 +65,13 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
   const plan = planKafkaRun(args);
   const machine = await resolveMachine(args.machine);
   const alerts = createAlertFormatter(machine, args.format);
+  const store =
+    plan.checkpoints === undefined
+      ? undefined
+      : openCheckpointStore(
+          plan.checkpoints.dir,
+          kafkaJobIdentity(plan, machineIdentity(machine), args.format),
+        );
   const fileOutput =
     args.output !== undefined && args.output !== '-' ? new AlertFileSink(args.output, alerts) : undefined;
   await fileOutput?.open();
@@ -98,8 +115,31 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       sessionTimeoutMs: plan.sessionTimeoutMs,
       heartbeatIntervalMs: plan.heartbeatIntervalMs,
       maxWaitMs: Math.min(plan.heartbeatIntervalMs, 500),
+      ...(plan.fetchBytes === undefined ? {} : { maxBytesPerPartition: plan.fetchBytes }),
       fromBeginning: true,
     });
+    const membership = new GroupMembership();
+    const ledger = new ChunkLedger();
+    const partitionFiles =
+      args.outputDir === undefined
+        ? undefined
+        : new PartitionFilesSink(args.outputDir, EXTENSIONS[args.format], alerts, ledger, membership);
+    const checkpoints =
+      store === undefined || plan.checkpoints === undefined
+        ? undefined
+        : new PartitionCheckpointer({
+            store,
+            job: store.job,
+            topic: plan.topic,
+            interval: plan.checkpoints.interval,
+            membership,
+            outputs: partitionFiles,
+            committedOffset: async (partition) =>
+              (await admin.committedOffsets(plan.group, plan.topic))[partition] ?? -1,
+            writer: `${hostname()} pid ${process.pid}`,
+            onTakeover: (takeover) =>
+              logger.info(describeTakeover(takeover), { ...takeoverFields(takeover) }),
+          });
     const source = new KafkaSource({
       consumer,
       format: plan.format,
@@ -107,6 +147,9 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       ...(range === undefined ? {} : { endOffsets: range.end }),
       heartbeatIntervalMs: plan.heartbeatIntervalMs,
       signal: abort.signal,
+      ledger,
+      membership,
+      ...(checkpoints === undefined ? {} : { checkpoints }),
       ...(args.strict ? { onReject: (record) => rejectStrictly(plan.topic, record) } : {}),
     });
     resources.add(() => consumer.stop());
@@ -125,33 +168,32 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
         }),
       );
     }
-    if (args.outputDir !== undefined) {
-      outputs.push(new PartitionFilesSink(args.outputDir, EXTENSIONS[args.format], alerts, source.ledger));
-    }
+    if (partitionFiles !== undefined) outputs.push(partitionFiles);
     if (producer !== undefined && args.alertsTopic !== undefined) {
       const lines = (columns: OutputColumns) => alerts.format(columns);
       outputs.push(new AlertTopicSink(producer, args.alertsTopic, plan.topic, lines, source.ledger));
     }
 
+    // The source ends itself on the signal, after its last checkpoints: the job reads it to the end.
     const summary = await runJob({
       source,
       operator: stateMachineOperator(machine),
       sink: kafkaJobSink(outputs, source),
       workers: plan.workers,
       partitions: plan.partitions,
-      signal: abort.signal,
     });
     await source.drain();
+    const interrupted = abort.signal.aborted;
     const stats = kafkaRunStats(
-      summary,
+      { ...summary, interrupted, ...(checkpoints === undefined ? {} : { checkpoints: checkpoints.stats }) },
       source,
       plan,
       machine.name,
-      range !== undefined && !summary.interrupted,
+      range !== undefined && !interrupted,
     );
     if (args.stats !== undefined) writeStats(args.stats, stats);
     if (!args.quiet) process.stderr.write(formatSummary(stats) + formatKafkaSummary(stats.kafka));
-    return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
+    return interrupted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     stopWatching.abort();
     process.off('SIGINT', onSignal);
@@ -171,6 +213,8 @@ interface KafkaRunPlan {
   clientId: string;
   workers: number;
   partitions: number;
+  checkpoints: { dir: string; interval: CheckpointInterval } | undefined;
+  fetchBytes: number | undefined;
 }
 
 /** Checks the flags of a Kafka run (usage errors, exit 2) before anything connects. */
@@ -191,6 +235,26 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
     );
   }
   if (args.alertsTopic === topic) throw usageError('--alerts-topic must not be the events topic');
+  if (args.resume) {
+    throw usageError(
+      '--resume is for file and generator runs: a Kafka run always takes its partitions over from their checkpoints in --checkpoint-dir',
+    );
+  }
+  if (args.stateTtl !== undefined) {
+    throw usageError(
+      '--state-ttl is not supported with --brokers: its clock counts chunks, which differ between the processes of a group',
+    );
+  }
+  if (args.checkpointDir === undefined && args.checkpointInterval !== undefined) {
+    throw usageError('--checkpoint-interval needs --checkpoint-dir');
+  }
+  const checkpoints =
+    args.checkpointDir === undefined
+      ? undefined
+      : {
+          dir: args.checkpointDir,
+          interval: parseCheckpointInterval(args.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL),
+        };
   const workers = integerFlag('workers', args.workers, 0, 1024);
   const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
   if (workers > partitions) {
@@ -211,7 +275,55 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
     clientId: clientId(args.kafkaClientId),
     workers,
     partitions,
+    checkpoints,
+    fetchBytes:
+      args.kafkaFetchBytes === undefined
+        ? undefined
+        : integerFlag('kafka-fetch-bytes', args.kafkaFetchBytes, 1024, 1 << 30),
   };
+}
+
+/** One line for a partition taken over: where it resumes, and how its alert file was cut back. */
+function describeTakeover({ partition, checkpoint, committedOffset, file }: TakeoverReport): string {
+  const cut =
+    file === undefined
+      ? ''
+      : file.from === file.to
+        ? `; alerts file kept at ${file.to} bytes`
+        : `; alerts file cut from ${file.from} to ${file.to} bytes`;
+  if (checkpoint !== undefined) {
+    return `partition ${partition}: resuming from its checkpoint at offset ${checkpoint.offset} (${checkpoint.events} events, ${checkpoint.keyed.keys.length} live addresses, written by ${checkpoint.writer})${cut}`;
+  }
+  const from =
+    committedOffset !== undefined && committedOffset >= 0
+      ? `the group's offset ${committedOffset}`
+      : 'its first offset';
+  return `partition ${partition}: no checkpoint yet, reading from ${from}${cut}`;
+}
+
+function takeoverFields({ partition, checkpoint, file }: TakeoverReport): Record<string, unknown> {
+  return {
+    partition,
+    offset: checkpoint?.offset ?? null,
+    liveAddresses: checkpoint?.keyed.keys.length ?? 0,
+    ...(file === undefined ? {} : { fileBytesBefore: file.from, fileBytesAfter: file.to }),
+  };
+}
+
+/**
+ * What makes partition checkpoints usable by a run: the same topic, group, record format, machine
+ * and alert format. Worker and partition counts may differ (state is re-hashed on restore).
+ */
+function kafkaJobIdentity(plan: KafkaRunPlan, machine: string, alertFormat: AlertFormat): string {
+  return `kafka topic ${plan.topic} group ${plan.group} values ${plan.format}, ${machine}, alerts ${alertFormat}`;
+}
+
+function openCheckpointStore(dir: string, job: string): PartitionCheckpointStore {
+  try {
+    return new PartitionCheckpointStore(dir, job);
+  } catch (error) {
+    throw new CliError(isStatecraftError(error) ? error.message : String(error), ExitCode.cannotWrite);
+  }
 }
 
 function createDirectory(dir: string): void {

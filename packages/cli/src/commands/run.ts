@@ -79,11 +79,6 @@ interface PreparedSource {
 /** `statecraft run`: the detection job over the generator or an input file. */
 export async function runCommand(args: RunArgs): Promise<number> {
   if (usesKafka(args)) {
-    if (args.checkpointDir !== undefined || args.resume || args.stateTtl !== undefined) {
-      throw usageError(
-        '--checkpoint-dir, --resume and --state-ttl are not supported with --brokers yet: a Kafka run commits offsets after the alerts are written (at-least-once)',
-      );
-    }
     return kafkaRunCommand(args);
   }
   const workers = integerFlag('workers', args.workers, 0, 1024);

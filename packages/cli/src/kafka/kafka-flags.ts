@@ -39,6 +39,10 @@ export const kafkaRunOptions = {
     type: 'number',
     describe: `ms without heartbeat before the group drops a member (default ${DEFAULT_SESSION_TIMEOUT_MS})`,
   },
+  'kafka-fetch-bytes': {
+    type: 'number',
+    describe: 'most bytes one fetch returns per partition, which bounds a chunk (default 1048576)',
+  },
 } as const;
 
 /** The Kafka flags of `run` and `produce`, camel-cased. */
@@ -51,6 +55,7 @@ export interface KafkaFlags {
   outputDir?: string;
   kafkaFormat?: string;
   kafkaSessionTimeout?: number;
+  kafkaFetchBytes?: number;
   kafkaTimeout?: number;
   kafkaClientId?: string;
 }
@@ -65,6 +70,7 @@ export function kafkaFlagsOf(args: {
   'output-dir'?: string;
   'kafka-format'?: string;
   'kafka-session-timeout'?: number;
+  'kafka-fetch-bytes'?: number;
   'kafka-timeout'?: number;
   'kafka-client-id'?: string;
 }): KafkaFlags {
@@ -77,6 +83,7 @@ export function kafkaFlagsOf(args: {
     outputDir: args['output-dir'],
     kafkaFormat: args['kafka-format'],
     kafkaSessionTimeout: args['kafka-session-timeout'],
+    kafkaFetchBytes: args['kafka-fetch-bytes'],
     kafkaTimeout: args['kafka-timeout'],
     kafkaClientId: args['kafka-client-id'],
   };
@@ -91,6 +98,7 @@ const KAFKA_FLAG_NAMES: readonly (keyof KafkaFlags)[] = [
   'outputDir',
   'kafkaFormat',
   'kafkaSessionTimeout',
+  'kafkaFetchBytes',
   'kafkaTimeout',
   'kafkaClientId',
 ];

@@ -1,4 +1,4 @@
-import type { EventBatch } from '../batch.js';
+import type { SequentialItem } from '../runtime/state-commands.js';
 import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 import type { RejectReason } from '../sources/reject.js';
 
@@ -6,7 +6,7 @@ import type { RejectReason } from '../sources/reject.js';
  * What the job runtime reads: columnar chunks made on the calling thread, in source order, or a
  * ParallelSource whose chunks the worker threads make themselves.
  */
-export type ChunkSource = Iterable<EventBatch> | AsyncIterable<EventBatch> | ParallelSource;
+export type ChunkSource = Iterable<SequentialItem> | AsyncIterable<SequentialItem> | ParallelSource;
 
 /** What a source learns when its job starts. */
 export interface SourceContext {

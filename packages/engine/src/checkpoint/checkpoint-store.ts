@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint } from './checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
 import { CheckpointError, CheckpointMismatchError, CheckpointWriteError } from './checkpoint-errors.js';
+import { writeFileDurably } from './durable-write.js';
 
 const NAME = /^checkpoint-(\d{10})\.ckpt$/;
 export const DEFAULT_RETAINED_CHECKPOINTS = 3;
@@ -60,19 +61,9 @@ export class CheckpointStore {
   async write(checkpoint: Checkpoint): Promise<string> {
     const sequence = ++this.sequence;
     const path = join(this.directory, `checkpoint-${String(sequence).padStart(10, '0')}.ckpt`);
-    const temporary = `${path}.tmp`;
     try {
-      const file = await open(temporary, 'w');
-      try {
-        await file.writeFile(encodeCheckpoint(checkpoint));
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, path);
-      await syncDirectory(this.directory);
+      await writeFileDurably(path, encodeCheckpoint(checkpoint));
     } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
       throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${reason(error)}`, error);
     }
     for (const old of this.list().slice(this.retain)) await rm(old.path, { force: true });
@@ -104,15 +95,6 @@ export class CheckpointStore {
       return { checkpoint, path, skipped };
     }
     return { checkpoint: undefined, skipped };
-  }
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

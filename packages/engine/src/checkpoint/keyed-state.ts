@@ -46,3 +46,10 @@ export function splitKeyedState(state: KeyedState, workers: number, partitions: 
   }
   return parts.map(({ keys, values, stamps }) => ({ keys, values, stamps }));
 }
+
+/** The buffers of a state's columns, to transfer to another thread rather than copy. */
+export function stateBuffers(state: KeyedState): ArrayBuffer[] {
+  const buffers = [state.keys.buffer, state.values.buffer] as ArrayBuffer[];
+  if (state.stamps !== undefined) buffers.push(state.stamps.buffer as ArrayBuffer);
+  return buffers;
+}

@@ -1,27 +1,41 @@
-import { OutputBuffer } from '../collect/output-buffer.js';
+import type { WorkerPart } from '../batch.js';
 import { WorkerFailedError } from '../errors.js';
-import type { ChunkClock, KeyedOperator, OperatorSpec } from '../operator.js';
+import type { ChunkClock, OperatorSpec } from '../operator.js';
 import type { Executor, ExecutorListener } from './executor.js';
-import { loadOperator } from './load-operator.js';
 import { LoadReporter, loadDetailIntervalMs } from './monitor/thread-load.js';
+import { OperatorHost } from './operator-host.js';
+import { ScopedOperators } from './scoped-operators.js';
+import type { ScopeMessage } from './worker-protocol.js';
 
 /** `--workers 0`: the same operator and data path on the calling thread, no worker threads. */
 export class InlineExecutor implements Executor {
   readonly slots = 1;
-  private readonly out = new OutputBuffer();
-  private events = 0;
-  private failed = false;
   private readonly reporter: LoadReporter;
+  private readonly host: OperatorHost;
+  private stopped = false;
 
   private constructor(
-    private readonly operator: KeyedOperator,
-    private readonly listener: ExecutorListener,
+    private readonly operators: ScopedOperators,
+    listener: ExecutorListener,
     partitions: number,
   ) {
     this.reporter = new LoadReporter(
       loadDetailIntervalMs(partitions),
-      () => ({ liveKeys: operator.liveKeys() }),
+      () => ({ liveKeys: operators.liveKeys() }),
       (load) => listener.onLoad?.(0, load),
+    );
+    this.host = new OperatorHost(
+      operators,
+      {
+        output: (chunk, columns) =>
+          listener.onOutput(0, chunk, columns, this.reporter.load(this.host.events)),
+        snapshot: (id, state) => listener.onSnapshot?.(0, id, state),
+        failed: (error) => {
+          this.stopped = true;
+          listener.onFailure(WorkerFailedError.from(0, error));
+        },
+      },
+      this.reporter.clock,
     );
   }
 
@@ -31,42 +45,36 @@ export class InlineExecutor implements Executor {
     listener: ExecutorListener,
   ): Promise<InlineExecutor> {
     try {
-      const operator = await loadOperator(spec, {
+      const operators = await ScopedOperators.load(spec, {
         partitions,
         keyGroupStart: 0,
         keyGroupEnd: partitions - 1,
       });
-      return new InlineExecutor(operator, listener, partitions);
+      return new InlineExecutor(operators, listener, partitions);
     } catch (error) {
       throw WorkerFailedError.from(0, error);
     }
   }
 
-  submit(_worker: number, clock: ChunkClock, part: Parameters<Executor['submit']>[2]): void {
-    if (this.failed) return;
-    this.reporter.clock.begin();
-    try {
-      this.operator.process(part, this.out, clock);
-    } catch (error) {
-      this.failed = true;
-      this.listener.onFailure(WorkerFailedError.from(0, error));
-      return;
-    } finally {
-      this.reporter.clock.end();
-    }
-    this.events += part.count;
-    this.listener.onOutput(0, clock.chunk, this.out.take(), this.reporter.load(this.events));
+  submit(_worker: number, clock: ChunkClock, part: WorkerPart, scope: number): void {
+    if (this.stopped) return;
+    this.host.handle({ t: 'part', chunk: clock.chunk, firstEvent: clock.firstEvent, scope, ...part });
+  }
+
+  command(_worker: number, message: ScopeMessage): void {
+    if (!this.stopped) this.host.handle(message);
   }
 
   async finish() {
+    await this.host.idle();
     this.reporter.stop();
     try {
       return [
         {
-          liveKeys: this.operator.liveKeys(),
-          events: this.events,
-          expiredKeys: this.operator.expiredKeys?.() ?? 0,
-          load: this.reporter.load(this.events, true),
+          liveKeys: this.operators.liveKeys(),
+          events: this.host.events,
+          expiredKeys: this.operators.expiredKeys(),
+          load: this.reporter.load(this.host.events, true),
         },
       ];
     } catch (error) {
@@ -76,6 +84,6 @@ export class InlineExecutor implements Executor {
 
   async destroy(): Promise<void> {
     this.reporter.stop();
-    this.failed = true;
+    this.stopped = true;
   }
 }

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { EventBatch } from '../batch.js';
 import type { Checkpoint } from '../checkpoint/checkpoint.js';
 import type { CheckpointPolicy } from '../checkpoint/coordinator.js';
 import { InvalidJobOptionsError } from '../errors.js';
@@ -9,13 +8,15 @@ import type { OutputSink } from '../sinks/sink.js';
 import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 import type { RejectedRecord } from '../sources/reject.js';
 import type { JobMetrics } from './monitor/job-metrics.js';
+import type { SequentialItem } from './state-commands.js';
 
 export interface JobOptions {
   /**
    * Chunks of events in source order (the chunk index is the position in this sequence), made on
-   * the calling thread; or a ParallelSource whose chunks the worker threads make themselves.
+   * the calling thread, with state commands between them if the source moves state by scope (see
+   * StateCommand); or a ParallelSource whose chunks the worker threads make themselves.
    */
-  source: Iterable<EventBatch> | AsyncIterable<EventBatch> | ParallelSource;
+  source: Iterable<SequentialItem> | AsyncIterable<SequentialItem> | ParallelSource;
   operator: OperatorSpec;
   sink: OutputSink;
   /** Worker threads; 0 runs the operator inline on the calling thread. Default: available cores. */

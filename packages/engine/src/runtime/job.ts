@@ -1,8 +1,8 @@
-import type { EventBatch, OutputColumns } from '../batch.js';
+import type { OutputColumns } from '../batch.js';
 import type { JobStart } from '../checkpoint/checkpoint.js';
 import { CheckpointCoordinator, type CheckpointStats } from '../checkpoint/coordinator.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
-import { type StatecraftError, WorkerFailedError } from '../errors.js';
+import { StatecraftError, WorkerFailedError } from '../errors.js';
 import { Partitioner } from '../partitioning/partitioner.js';
 import { closeSink } from '../sinks/close-sink.js';
 import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
@@ -13,7 +13,9 @@ import { type JobOptions, type ResolvedJobOptions, resolveJobOptions } from './j
 import { DEFAULT_METRICS_INTERVAL_MS, JobMonitor } from './monitor/job-monitor.js';
 import type { ThreadLoad } from './monitor/thread-load.js';
 import { runExchangeJob } from './parallel/exchange-job.js';
+import { ScopeCommands } from './scope-commands.js';
 import { ProgressSignal } from './signal.js';
+import { isStateCommand, type SequentialItem } from './state-commands.js';
 import { type AttemptResult, type JobSummary, summarize } from './summary.js';
 import { ThreadExecutor } from './thread-executor.js';
 
@@ -135,10 +137,13 @@ function runAttempt(
   return runExchangeJob(config, source, start, checkpoints, config.injectWorkerDeaths?.[attempt], monitor);
 }
 
-/** An iterable source: chunks are made on the calling thread and split among the workers here. */
+/**
+ * An iterable source: chunks are made on the calling thread and split among the workers here; the
+ * state commands between them go to every worker in the same order.
+ */
 async function runSequential(
   config: ResolvedJobOptions,
-  source: Iterable<EventBatch> | AsyncIterable<EventBatch>,
+  source: Iterable<SequentialItem> | AsyncIterable<SequentialItem>,
   monitor: JobMonitor | undefined,
 ): Promise<AttemptResult> {
   const { workers, partitions, maxInFlightPerWorker, signal, sink } = config;
@@ -161,7 +166,12 @@ async function runSequential(
     onLoad(worker, load) {
       monitor?.threadLoad(worker, load);
     },
+    onSnapshot(worker, id, state) {
+      commands?.answer(worker, id, state);
+      progress.notify();
+    },
   };
+  let commands: ScopeCommands | undefined;
   const executor: Executor =
     workers === 0
       ? await InlineExecutor.start(config.operator, partitions, listener)
@@ -171,6 +181,15 @@ async function runSequential(
           listener,
         );
   inFlight = new Uint32Array(executor.slots);
+  commands = new ScopeCommands(executor, partitions, (error) => {
+    failure ??=
+      error instanceof StatecraftError
+        ? error
+        : new StatecraftError('SOURCE_FAILED', `the source failed to take a snapshot: ${String(error)}`, {
+            cause: error,
+          });
+    progress.notify();
+  });
   signal?.addEventListener('abort', onAbort);
   const maxBacklog = maxInFlightPerWorker * (executor.slots + 1);
 
@@ -192,7 +211,13 @@ async function runSequential(
     let chunk = 0;
     let firstEvent = 0;
     let interrupted = false;
-    for await (const batch of source) {
+    for await (const item of source) {
+      if (isStateCommand(item)) {
+        throwIfFailed();
+        commands.apply(item);
+        continue;
+      }
+      const batch = item;
       while (!stalled() && !hasCapacity()) await progress.wait();
       throwIfFailed();
       if (signal?.aborted) {
@@ -205,14 +230,14 @@ async function runSequential(
       collector.expect(chunk, parts.length, batch.count);
       parts.forEach((part, worker) => {
         inFlight[worker]!++;
-        executor.submit(worker, { chunk, firstEvent }, part);
+        executor.submit(worker, { chunk, firstEvent }, part, batch.scope ?? 0);
       });
       firstEvent += batch.count;
       chunk++;
     }
     // A source that ends because of the abort (an idle pipe it stopped reading) is interrupted too.
     interrupted ||= signal?.aborted === true;
-    while (!stalled() && collector.backlog > 0) await progress.wait();
+    while (!stalled() && (collector.backlog > 0 || commands.pending > 0)) await progress.wait();
     throwIfFailed();
     const results = await executor.finish();
     throwIfFailed();

@@ -1,12 +1,13 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { WorkerPart } from '../batch.js';
+import { stateBuffers } from '../checkpoint/keyed-state.js';
 import { WorkerFailedError } from '../errors.js';
 import type { ChunkClock, OperatorSpec } from '../operator.js';
 import { keyGroupRange } from '../partitioning/key-groups.js';
 import type { Executor, ExecutorListener } from './executor.js';
 import { createWorkerPool, type WorkerLimits } from './worker-pool.js';
-import type { FromWorker, ToWorker, WorkerResult, WorkerTask } from './worker-protocol.js';
+import type { FromWorker, ScopeMessage, ToWorker, WorkerResult, WorkerTask } from './worker-protocol.js';
 
 export interface ThreadExecutorOptions {
   workers: number;
@@ -43,11 +44,11 @@ export class ThreadExecutor implements Executor {
         operator: spec,
         context: { partitions, keyGroupStart: start, keyGroupEnd: end },
       };
-      port1.on('message', (message: FromWorker) =>
-        message.t === 'load'
-          ? this.listener.onLoad?.(w, message.load)
-          : this.listener.onOutput(w, message.chunk, message, message.load),
-      );
+      port1.on('message', (message: FromWorker) => {
+        if (message.t === 'out') this.listener.onOutput(w, message.chunk, message, message.load);
+        else if (message.t === 'snapshot') this.listener.onSnapshot?.(w, message.id, message.state);
+        else this.listener.onLoad?.(w, message.load);
+      });
       const run = this.pool.run(task, { transferList: [port2] }) as Promise<WorkerResult>;
       run.catch((error: unknown) => this.fail(w, error));
       this.ports.push(port1);
@@ -55,12 +56,13 @@ export class ThreadExecutor implements Executor {
     }
   }
 
-  submit(worker: number, clock: ChunkClock, part: WorkerPart): void {
+  submit(worker: number, clock: ChunkClock, part: WorkerPart, scope: number): void {
     if (this.stopped) return;
     const message: ToWorker = {
       t: 'part',
       chunk: clock.chunk,
       firstEvent: clock.firstEvent,
+      scope,
       count: part.count,
       addresses: part.addresses,
       types: part.types,
@@ -73,6 +75,11 @@ export class ThreadExecutor implements Executor {
       part.keyGroups.buffer as ArrayBuffer,
       part.positions.buffer as ArrayBuffer,
     ]);
+  }
+
+  command(worker: number, message: ScopeMessage): void {
+    if (this.stopped) return;
+    this.ports[worker]!.postMessage(message, message.t === 'restore' ? stateBuffers(message.state) : []);
   }
 
   async finish(): Promise<WorkerResult[]> {

@@ -87,6 +87,8 @@ export interface GroupConsumer {
    * commit that did succeed.
    */
   commit(offsets: readonly PartitionOffset[]): Promise<boolean>;
+  /** Reads an assigned partition on from `offset` (its next fetch starts there). */
+  seek(partition: number, offset: number): void;
   /** Stops fetching these partitions, whatever the assignment, until they are resumed. */
   pause(partitions: readonly number[]): void;
   resume(partitions: readonly number[]): void;

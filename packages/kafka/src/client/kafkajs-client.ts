@@ -116,6 +116,12 @@ class KafkaJsGroupConsumer implements GroupConsumer {
     }
   }
 
+  seek(partition: number, offset: number): void {
+    this.whileRunning(() =>
+      this.consumer.seek({ topic: this.options.topic, partition, offset: String(offset) }),
+    );
+  }
+
   pause(partitions: readonly number[]): void {
     if (partitions.length === 0) return;
     this.whileRunning(() =>

@@ -3,12 +3,14 @@ import type { KafkaSource } from '../source/kafka-source.js';
 
 /**
  * The sink of a job reading a KafkaSource: writes each chunk's alerts to every output in turn,
- * then tells the source the chunk is written, so that its offsets can be committed.
+ * counts them for the chunk's partition, then tells the source the chunk is written, so that its
+ * offsets can be committed (or checkpointed).
  */
 export function kafkaJobSink(outputs: readonly OutputSink[], source: KafkaSource): OutputSink {
   return {
     async write(chunk: number, columns: OutputColumns): Promise<void> {
       for (const output of outputs) await output.write(chunk, columns);
+      source.ledger.get(chunk).split.alerts += columns.count;
     },
     chunkWritten(chunk: number): void {
       source.chunkWritten(chunk);

@@ -37,6 +37,11 @@ export class ChunkLedger {
     return entry;
   }
 
+  /** The index of the last chunk added; -1 before the first. */
+  get last(): number {
+    return this.nextChunk - 1;
+  }
+
   get size(): number {
     return this.entries.size;
   }

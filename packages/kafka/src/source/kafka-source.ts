@@ -1,8 +1,16 @@
-import { type EventBatch, type InputFormat, ProgressSignal } from '@statecraft/engine';
+import {
+  type InputFormat,
+  ProgressSignal,
+  type ScopedBatch,
+  type SequentialItem,
+  type StateCommand,
+} from '@statecraft/engine';
+import type { PartitionCheckpointer } from '../checkpoint/partition-checkpointer.js';
 import type { FetchedBatch, GroupConsumer, GroupListener } from '../client/client.js';
 import { BatchDecoder, type DecodedChunk, type KafkaRejectedRecord } from '../codec/batch-decoder.js';
 import { KafkaError } from '../errors.js';
 import { ChunkLedger } from './chunk-ledger.js';
+import { GroupMembership } from './group-membership.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionSplit } from './partition-split.js';
 
@@ -24,7 +32,19 @@ export interface KafkaSourceOptions {
   commitIntervalMs?: number;
   /** Aborting ends the stream: no more chunks; what the engine holds is still written and committed. */
   signal?: AbortSignal;
+  /** The chunks handed to the engine (shared with the sinks that need their partitions); its own by default. */
+  ledger?: ChunkLedger;
+  /** Who may write for a partition (shared with the per-partition sinks); one of its own by default. */
+  membership?: GroupMembership;
+  /**
+   * Per-partition checkpoints: a partition's state moves with it, and offsets are committed only
+   * once a checkpoint covering them is durable. Without, offsets are committed once written.
+   */
+  checkpoints?: PartitionCheckpointer;
 }
+
+/** With checkpoints, a partition that read something and then went quiet this long is checkpointed. */
+const IDLE_CHECKPOINT_MS = 500;
 
 /** What one partition contributed, for the run's statistics. */
 export interface PartitionStats {
@@ -33,30 +53,29 @@ export interface PartitionStats {
   events: number;
 }
 
-interface QueuedChunk {
-  split: PartitionSplit;
-  chunk: DecodedChunk;
-}
+type Queued = { split: PartitionSplit; chunk: DecodedChunk } | { command: StateCommand };
 
 /**
  * A consumer group's share of a topic as the engine's chunk stream: each fetched batch of an
  * assigned partition (a split) is decoded into one columnar chunk. Chunks of one partition keep
  * offset order, and every event of an address is in one partition, so per-address order holds.
+ * Each partition's state is a scope of its own (see StateCommand): it can move to another member.
  *
  * Rebalances are handled while running: a newly assigned partition gets a split that starts at
- * the group's committed offset; a revoked partition's queued chunks are dropped, and the chunks
- * the engine already holds are finished but not committed, so the next owner replays them
- * (at-least-once). Offsets are committed explicitly, once a chunk's outputs are written
- * (`chunkWritten`, called by the job's sink), through the split bookkeeping a per-partition state
- * snapshot will extend.
+ * its checkpoint (state restored) or else the group's committed offset; a revoked partition's
+ * queued chunks and state are dropped, and the chunks the engine already holds are finished but
+ * neither committed nor written to the partition's file, so the next owner replays them. Offsets
+ * are committed explicitly: once a chunk's outputs are written (`chunkWritten`, called by the
+ * job's sink), or with checkpoints once a checkpoint covering them is durable.
  */
-export class KafkaSource implements AsyncIterable<EventBatch> {
-  readonly ledger = new ChunkLedger();
+export class KafkaSource implements AsyncIterable<SequentialItem> {
+  readonly ledger: ChunkLedger;
+  readonly membership: GroupMembership;
   private readonly splits = new Map<number, PartitionSplit>();
   private readonly everySplit: PartitionSplit[] = [];
   private readonly committer: OffsetCommitter;
   private readonly decoder: BatchDecoder;
-  private readonly queue: QueuedChunk[] = [];
+  private readonly queue: Queued[] = [];
   private readonly changed = new ProgressSignal();
   private readonly maxQueued: number;
   private failure: Error | undefined;
@@ -64,6 +83,8 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.maxQueued = options.maxQueuedChunks ?? 4;
+    this.membership = options.membership ?? new GroupMembership();
+    this.ledger = options.ledger ?? new ChunkLedger();
     this.decoder = new BatchDecoder(options.format ?? 'flink-binary', options.eventNames, (record) =>
       options.onReject?.(record),
     );
@@ -90,6 +111,7 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
   fail(error: unknown): void {
     this.failure ??=
       error instanceof Error ? error : new KafkaError(`the Kafka source failed: ${String(error)}`);
+    this.membership.leave();
     this.close();
   }
 
@@ -122,19 +144,25 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
   /** The job's sink calls this once chunk `chunk`'s outputs are all written. */
   chunkWritten(chunk: number): void {
     const { split, nextOffset } = this.ledger.take(chunk);
+    const { checkpoints } = this.options;
+    if (checkpoints !== undefined) {
+      checkpoints.chunkWritten(chunk);
+      return;
+    }
     if (!split.owned) return;
     split.writtenOffset = nextOffset;
     this.committer.schedule();
   }
 
-  /** Commits every written offset; call once the job is done, before the consumer stops. */
+  /** Writes the checkpoints asked for and commits every offset due; call once the job is done, before the consumer stops. */
   async drain(): Promise<void> {
+    await this.options.checkpoints?.drain();
     await this.committer.drain();
     if (this.failure !== undefined) throw this.failure;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<EventBatch> {
-    const { signal } = this.options;
+  async *[Symbol.asyncIterator](): AsyncIterator<SequentialItem> {
+    const { signal, checkpoints } = this.options;
     const onAbort = () => this.close();
     if (signal?.aborted) this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -144,20 +172,59 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
         const next = this.queue.shift();
         if (next !== undefined) {
           this.changed.notify();
+          if ('command' in next) {
+            yield next.command;
+            continue;
+          }
+          const { split } = next;
           // Revoked while it waited: the partition's next owner reads these records.
-          if (!next.split.owned) continue;
+          if (!split.owned) continue;
           const { batch, offsets, nextOffset } = next.chunk;
-          this.ledger.add({ split: next.split, offsets, nextOffset });
-          yield batch;
+          const chunk = this.ledger.add({ split, offsets, nextOffset });
+          split.handedOffset = nextOffset;
+          split.handedEvents += batch.count;
+          const scoped: ScopedBatch = batch;
+          scoped.scope = split.partition;
+          yield scoped;
+          if (checkpoints?.due(split, batch.count)) yield this.barrier(split, chunk);
           continue;
         }
-        if (this.closed) return;
-        await this.changed.wait();
+        if (this.closed) {
+          // The last checkpoints: what was read is committed before the member leaves.
+          for (const split of this.splits.values()) {
+            if (checkpoints?.hasProgress(split)) yield this.barrier(split, this.ledger.last);
+          }
+          return;
+        }
+        if (checkpoints === undefined) {
+          await this.changed.wait();
+          continue;
+        }
+        await Promise.race([this.changed.wait(), sleep(IDLE_CHECKPOINT_MS)]);
+        if (this.queue.length > 0) continue;
+        for (const split of this.splits.values()) {
+          if (checkpoints.hasProgress(split, IDLE_CHECKPOINT_MS)) yield this.barrier(split, this.ledger.last);
+        }
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.close();
     }
+  }
+
+  /** A checkpoint of `split` after chunk `afterChunk`; its offset is committed once it is durable. */
+  private barrier(split: PartitionSplit, afterChunk: number): StateCommand {
+    const { command, durable } = this.options.checkpoints!.barrier(split, afterChunk);
+    const offset = split.handedOffset;
+    durable.then(
+      (written) => {
+        if (!written || !split.owned) return;
+        split.writtenOffset = offset;
+        this.committer.schedule();
+      },
+      (error: unknown) => this.fail(error),
+    );
+    return command;
   }
 
   private close(): void {
@@ -172,7 +239,10 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
     return {
       batch: (batch, heartbeat) => this.take(batch, heartbeat),
       assigned: (partitions) => this.assign(partitions),
-      rebalancing: () => this.committer.pause(),
+      rebalancing: () => {
+        this.membership.begin();
+        this.committer.pause();
+      },
       failed: (error) => this.fail(error),
     };
   }
@@ -183,6 +253,7 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
     // batch belongs to no split any more.
     const split = this.splits.get(fetched.partition);
     if (split === undefined) return;
+    if (split.ready !== undefined) await split.ready;
     while (!this.closed && split.owned && this.queue.length >= this.maxQueued) {
       await Promise.race([this.changed.wait(), sleep(this.options.heartbeatIntervalMs)]);
       // Throws when the group rebalances: the consumer rejoins and fetches this batch again.
@@ -221,6 +292,8 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
       } else {
         split.owned = false;
         this.splits.delete(partition);
+        // Its state goes with it; the chunks the engine holds still apply to it, before this.
+        this.queue.push({ command: { command: 'drop', scope: partition } });
       }
     }
     const added: number[] = [];
@@ -233,10 +306,33 @@ export class KafkaSource implements AsyncIterable<EventBatch> {
       this.splits.set(partition, split);
       this.everySplit.push(split);
       added.push(partition);
+      if (this.options.checkpoints !== undefined)
+        split.ready = this.takeOver(split, this.options.checkpoints);
     }
+    this.membership.end();
+    this.changed.notify();
     if (this.closed) this.options.consumer.pause(partitions);
     else this.options.consumer.resume(added);
     this.committer.resume();
+  }
+
+  /** Restores a newly assigned partition from its checkpoint before any of its records are read. */
+  private async takeOver(split: PartitionSplit, checkpoints: PartitionCheckpointer): Promise<void> {
+    try {
+      const takeover = await checkpoints.takeOver(split);
+      if (takeover === undefined || !split.owned) return;
+      const { offset } = takeover.checkpoint;
+      this.queue.push({ command: takeover.restore });
+      this.changed.notify();
+      split.nextOffset = offset;
+      split.handedOffset = offset;
+      // The checkpoint is durable: its offset may be committed now (the group may lag behind it).
+      split.writtenOffset = offset;
+      this.options.consumer.seek(split.partition, offset);
+      this.committer.schedule();
+    } catch (error) {
+      this.fail(error);
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { stateBuffers } from '../../checkpoint/keyed-state.js';
 import { snapshotOperator } from '../../checkpoint/operator-state.js';
 import { OutputBuffer } from '../../collect/output-buffer.js';
 import type { KeyedOperator } from '../../operator.js';
@@ -93,8 +94,6 @@ export class ChunkOwner {
       keyed,
       expiredKeys: this.operator.expiredKeys?.() ?? 0,
     };
-    const transfer = [keyed.keys.buffer, keyed.values.buffer];
-    if (keyed.stamps !== undefined) transfer.push(keyed.stamps.buffer);
-    this.results.postMessage(message, transfer as ArrayBuffer[]);
+    this.results.postMessage(message, stateBuffers(keyed));
   }
 }

@@ -1,0 +1,221 @@
+import type { CheckpointStats, KeyedState, StateCommand } from '@statecraft/engine';
+import type { PartitionOutputs } from '../sinks/partition-files-sink.js';
+import type { GroupMembership } from '../source/group-membership.js';
+import type { PartitionSplit } from '../source/partition-split.js';
+import type { PartitionCheckpoint } from './partition-checkpoint.js';
+import type { PartitionCheckpointStore } from './partition-checkpoint-store.js';
+
+/** How often each partition is checkpointed: after so many of its events, or so much time. */
+export interface CheckpointInterval {
+  everyEvents?: number;
+  everyMs?: number;
+}
+
+export interface PartitionCheckpointerOptions {
+  store: PartitionCheckpointStore;
+  job: string;
+  topic: string;
+  interval: CheckpointInterval;
+  membership: GroupMembership;
+  /** The per-partition alert files (--output-dir), which checkpoints make exactly-once. */
+  outputs?: PartitionOutputs | undefined;
+  /** The group's committed offset of a partition, -1 when none. */
+  committedOffset(partition: number): Promise<number>;
+  /** Who writes the checkpoints (host and process), recorded in each for operators. */
+  writer: string;
+  /** Told about each partition taken over, before any of its records is read. */
+  onTakeover?: (takeover: TakeoverReport) => void;
+}
+
+export interface TakeoverReport {
+  partition: number;
+  /** The checkpoint the partition resumes from; undefined: none yet. */
+  checkpoint: PartitionCheckpoint | undefined;
+  /** The group's committed offset, when there is no checkpoint. */
+  committedOffset?: number;
+  /** The alert file's length before and after it was cut back (--output-dir). */
+  file?: { from: number; to: number };
+}
+
+/** Where a taken-over partition resumes. */
+export interface Takeover {
+  checkpoint: PartitionCheckpoint;
+  restore: StateCommand;
+}
+
+/** A barrier: a snapshot of a split's state asked for after chunk `afterChunk`. */
+interface Barrier {
+  split: PartitionSplit;
+  afterChunk: number;
+  offset: number;
+  events: number;
+  startedAt: number;
+  state?: KeyedState;
+  alerts?: number;
+  outputPosition?: number;
+  durable: (written: boolean) => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Checkpoints a consumer group member's partitions, each on its own: after a partition's chunk
+ * that completes an interval, a snapshot of that partition's state (its scope) is taken between
+ * chunks; once the chunks before it are written, the partition's alert file is made durable, and
+ * the checkpoint (state, next offset, file length) is written. Only then may the offset be
+ * committed. A member taking a partition over restores it and cuts its file back, so the file
+ * holds each alert exactly once, whoever wrote it.
+ */
+export class PartitionCheckpointer {
+  /** Checkpoints written by this member, and what the last one cost (ms from barrier to durable). */
+  readonly stats: CheckpointStats = { taken: 0, lastMs: 0, lastBytes: 0, totalMs: 0 };
+  private readonly barriers: Barrier[] = [];
+  private readonly since = new Map<PartitionSplit, { events: number; at: number }>();
+  private writtenThrough = -1;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: PartitionCheckpointerOptions) {}
+
+  /**
+   * Prepares a newly assigned partition: its checkpoint, if any, to restore (and its file cut to
+   * the checkpoint's length); otherwise its file is emptied unless the group has an offset for it.
+   */
+  async takeOver(split: PartitionSplit): Promise<Takeover | undefined> {
+    const { partition } = split;
+    const { outputs } = this.options;
+    const checkpoint = await this.options.store.load(partition);
+    this.since.set(split, { events: 0, at: performance.now() });
+    if (checkpoint === undefined) {
+      const committedOffset = await this.options.committedOffset(partition);
+      const file = await outputs?.prepare(partition, committedOffset >= 0 ? undefined : 0);
+      this.options.onTakeover?.({
+        partition,
+        checkpoint,
+        committedOffset,
+        ...(file === undefined ? {} : { file }),
+      });
+      return undefined;
+    }
+    const file = await outputs?.prepare(
+      partition,
+      checkpoint.outputPosition >= 0 ? checkpoint.outputPosition : undefined,
+    );
+    this.options.onTakeover?.({ partition, checkpoint, ...(file === undefined ? {} : { file }) });
+    split.priorEvents = checkpoint.events;
+    split.priorAlerts = checkpoint.alerts;
+    return { checkpoint, restore: { command: 'restore', scope: partition, state: checkpoint.keyed } };
+  }
+
+  /** After the split's chunk was handed to the engine: whether the split is due a checkpoint. */
+  due(split: PartitionSplit, events: number): boolean {
+    const since = this.sinceOf(split);
+    since.events += events;
+    const { everyEvents, everyMs } = this.options.interval;
+    return (
+      split.handedOffset >= split.endOffset ||
+      (everyEvents !== undefined && since.events >= everyEvents) ||
+      (everyMs !== undefined && performance.now() - since.at >= everyMs)
+    );
+  }
+
+  /** Whether the split read something since its last checkpoint, `idleMs` ago or longer. */
+  hasProgress(split: PartitionSplit, idleMs = 0): boolean {
+    const since = this.sinceOf(split);
+    return since.events > 0 && performance.now() - since.at >= idleMs;
+  }
+
+  /**
+   * The snapshot command for a checkpoint of `split` after chunk `afterChunk`; `durable` resolves
+   * true once the checkpoint is on disk (false: the partition was revoked meanwhile).
+   */
+  barrier(split: PartitionSplit, afterChunk: number): { command: StateCommand; durable: Promise<boolean> } {
+    this.since.set(split, { events: 0, at: performance.now() });
+    let durable!: (written: boolean) => void;
+    let failed!: (error: unknown) => void;
+    const written = new Promise<boolean>((resolve, reject) => {
+      durable = resolve;
+      failed = reject;
+    });
+    const barrier: Barrier = {
+      split,
+      afterChunk,
+      offset: split.handedOffset,
+      events: split.priorEvents + split.handedEvents,
+      startedAt: performance.now(),
+      durable,
+      failed,
+    };
+    if (afterChunk <= this.writtenThrough) this.capture(barrier);
+    this.barriers.push(barrier);
+    const command: StateCommand = {
+      command: 'snapshot',
+      scope: split.partition,
+      done: (state) => {
+        barrier.state = state;
+        this.complete(barrier);
+      },
+    };
+    return { command, durable: written };
+  }
+
+  /** The job wrote chunk `chunk`'s outputs (chunks come in order). */
+  chunkWritten(chunk: number): void {
+    this.writtenThrough = chunk;
+    for (const barrier of this.barriers) {
+      if (barrier.afterChunk === chunk) {
+        this.capture(barrier);
+        this.complete(barrier);
+      }
+    }
+  }
+
+  /** Waits for every checkpoint asked for to be written. */
+  async drain(): Promise<void> {
+    await this.writing;
+  }
+
+  private sinceOf(split: PartitionSplit): { events: number; at: number } {
+    let since = this.since.get(split);
+    if (since === undefined) {
+      since = { events: 0, at: performance.now() };
+      this.since.set(split, since);
+    }
+    return since;
+  }
+
+  /** What the job had written for the split once the chunks up to the barrier were. */
+  private capture(barrier: Barrier): void {
+    barrier.alerts = barrier.split.priorAlerts + barrier.split.alerts;
+    barrier.outputPosition = this.options.outputs?.length(barrier.split.partition) ?? -1;
+  }
+
+  private complete(barrier: Barrier): void {
+    if (barrier.state === undefined || barrier.outputPosition === undefined) return;
+    this.barriers.splice(this.barriers.indexOf(barrier), 1);
+    // One write at a time, in barrier order: a partition's checkpoints never overtake each other.
+    this.writing = this.writing.then(() => this.write(barrier).then(barrier.durable, barrier.failed));
+  }
+
+  private async write(barrier: Barrier): Promise<boolean> {
+    const { split } = barrier;
+    if (!(await this.options.membership.owns(split))) return false;
+    await this.options.outputs?.sync(split.partition);
+    const bytes = await this.options.store.write({
+      job: this.options.job,
+      topic: this.options.topic,
+      partition: split.partition,
+      offset: barrier.offset,
+      events: barrier.events,
+      alerts: barrier.alerts!,
+      outputPosition: barrier.outputPosition!,
+      createdAt: new Date().toISOString(),
+      writer: this.options.writer,
+      keyed: barrier.state!,
+    });
+    const ms = performance.now() - barrier.startedAt;
+    this.stats.taken++;
+    this.stats.lastMs = ms;
+    this.stats.lastBytes = bytes;
+    this.stats.totalMs += ms;
+    return true;
+  }
+}
