@@ -118,6 +118,38 @@ describe('Kafka flags', () => {
       ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--alerts-topic', 't'],
       /must not be the events topic/,
     ],
+    [
+      ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--checkpoint-dir', 'c', '--resume'],
+      /--resume is for file and generator runs: a Kafka run always takes its partitions over/,
+    ],
+    [
+      ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--state-ttl', '10s'],
+      /--state-ttl is not supported with --brokers/,
+    ],
+    [
+      ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--checkpoint-interval', '5s'],
+      /--checkpoint-interval needs --checkpoint-dir/,
+    ],
+    [
+      [
+        'run',
+        '--brokers',
+        'h:1',
+        '--topic',
+        't',
+        '--group',
+        'g',
+        '--checkpoint-dir',
+        'c',
+        '--checkpoint-interval',
+        'soon',
+      ],
+      /--checkpoint-interval must be a number of events or a duration/,
+    ],
+    [
+      ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--kafka-fetch-bytes', '10'],
+      /--kafka-fetch-bytes must be an integer in 1024\.\./,
+    ],
     [['produce', '--brokers', 'h:1', '--events', '5'], /produce needs --topic/],
     [['produce', '--brokers', 'h:1', '--topic', 't', '--events', '5', '--rate', '0'], /--rate must be/],
   ])('%j is a usage error (exit 2, one line)', async (args, message) => {

@@ -1,14 +1,29 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { assertBuilt, collect, EXIT, parseSummary, runCli, startCli } from './helpers.js';
-import { bootstrap, FAST, testClient, uniqueGroup } from './kafka-helpers.js';
+import {
+  assertBuilt,
+  collect,
+  EXIT,
+  linesOf,
+  makeTempDir,
+  parseSummary,
+  runCli,
+  startCli,
+} from './helpers.js';
+import { bootstrap, FAST, multiset, testClient, uniqueGroup } from './kafka-helpers.js';
 
 const TOPIC = TEST_TOPICS.interrupt.name;
 const EVENTS = 400_000;
 
+let dir: string;
+let cleanup: () => Promise<void>;
+
 beforeAll(async () => {
   assertBuilt();
+  ({ dir, cleanup } = await makeTempDir());
   const produced = await runCli([
     'produce',
     '--brokers',
@@ -21,6 +36,26 @@ beforeAll(async () => {
   ]);
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
 });
+
+afterAll(async () => {
+  await cleanup?.();
+});
+
+/** Waits until the group has committed something (the run is surely reading), at most 30 s. */
+async function untilCommitted(group: string, running: () => boolean): Promise<void> {
+  const admin = testClient().admin();
+  await admin.connect();
+  try {
+    const started = Date.now();
+    while (Date.now() - started < 30_000 && running()) {
+      const committed = await admin.committedOffsets(group, TOPIC);
+      if (committed.some((offset) => offset > 0)) return;
+      await sleep(50);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 describe('run --brokers without --until-end', () => {
   it('on SIGINT writes and commits what it read and exits 130; the group resumes there, losing and repeating nothing', async () => {
@@ -39,19 +74,7 @@ describe('run --brokers without --until-end', () => {
     ];
     const child = startCli([...args, '--output', '/dev/null']);
     const done = collect(child, { timeoutMs: 40_000 });
-    // Interrupt once the group has committed something (the run is surely reading), mid-topic.
-    const admin = testClient().admin();
-    await admin.connect();
-    try {
-      const started = Date.now();
-      while (Date.now() - started < 30_000 && child.exitCode === null) {
-        const committed = await admin.committedOffsets(group, TOPIC);
-        if (committed.some((offset) => offset > 0)) break;
-        await sleep(50);
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await untilCommitted(group, () => child.exitCode === null);
     child.kill('SIGINT');
     const first = await done;
     expect(first.code, first.stderr).toBe(EXIT.interrupted);
@@ -63,5 +86,43 @@ describe('run --brokers without --until-end', () => {
     const rest = await runCli([...args, '--until-end', '--output', '/dev/null']);
     expect(rest.code, rest.stderr).toBe(EXIT.ok);
     expect(interrupted!.events + parseSummary(rest.stderr)!.events).toBe(EVENTS);
+  });
+
+  it("with checkpoints, SIGINT checkpoints every partition; the next run restores them: the files hold one run's alerts", async () => {
+    const events = join(dir, 'events.csv');
+    expect((await runCli(['generate', '--events', String(EVENTS), '--out', events])).code).toBe(EXIT.ok);
+    const reference = (await runCli(['run', '--input', events, '--quiet'])).stdout.toString();
+
+    const group = uniqueGroup('interrupt-checkpoints');
+    const outDir = join(dir, 'alerts');
+    const args = [
+      ...['run', '--brokers', bootstrap(), '--topic', TOPIC, '--group', group, ...FAST, '--workers', '1'],
+      ...[
+        '--checkpoint-dir',
+        join(dir, 'checkpoints'),
+        '--checkpoint-interval',
+        '200ms',
+        '--output-dir',
+        outDir,
+      ],
+      ...['--kafka-fetch-bytes', '16384'],
+    ];
+    const child = startCli(args);
+    const done = collect(child, { timeoutMs: 40_000 });
+    await untilCommitted(group, () => child.exitCode === null);
+    child.kill('SIGINT');
+    const first = await done;
+    expect(first.code, first.stderr).toBe(EXIT.interrupted);
+    const interrupted = parseSummary(first.stderr)!;
+    expect(interrupted.events).toBeLessThan(EVENTS);
+
+    const rest = await runCli([...args, '--until-end']);
+    expect(rest.code, rest.stderr).toBe(EXIT.ok);
+    expect(rest.stderr).toMatch(/partition \d: resuming from its checkpoint at offset [1-9]/);
+    expect(interrupted.events + parseSummary(rest.stderr)!.events).toBe(EVENTS);
+    const files = (await readdir(outDir)).sort();
+    const union = (await Promise.all(files.map((f) => readFile(join(outDir, f), 'utf8')))).join('');
+    expect(linesOf(union).length).toBe(linesOf(reference).length);
+    expect(multiset(union)).toEqual(multiset(reference));
   });
 });

@@ -16,6 +16,8 @@ export function kafkaJobSink(outputs: readonly OutputSink[], source: KafkaSource
       source.chunkWritten(chunk);
     },
     async close(): Promise<void> {
+      // The last checkpoints make the files they cover durable: they go before the files close.
+      await source.checkpointsWritten();
       let failure: unknown;
       for (const output of outputs) {
         try {

@@ -154,9 +154,14 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
     this.committer.schedule();
   }
 
+  /** Resolves once every checkpoint asked for so far is written (or skipped). */
+  async checkpointsWritten(): Promise<void> {
+    await this.options.checkpoints?.drain();
+  }
+
   /** Writes the checkpoints asked for and commits every offset due; call once the job is done, before the consumer stops. */
   async drain(): Promise<void> {
-    await this.options.checkpoints?.drain();
+    await this.checkpointsWritten();
     await this.committer.drain();
     if (this.failure !== undefined) throw this.failure;
   }
