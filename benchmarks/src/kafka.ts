@@ -59,9 +59,22 @@ function statecraft(args: readonly string[]): Promise<void> {
 
 let groups = 0;
 
+interface Setup {
+  processes: number;
+  workers: number;
+  /** Per-partition files and checkpoints every second, in a directory of the group's own. */
+  checkpoints: boolean;
+}
+
 /** `processes` members of a fresh group, `workers` threads each, read the whole topic. */
-async function consume(bootstrap: string, processes: number, workers: number): Promise<Outcome> {
+async function consume(bootstrap: string, { processes, workers, checkpoints }: Setup): Promise<Outcome> {
   const group = `bench-${process.pid}-${groups++}`;
+  const output = checkpoints
+    ? [
+        ...['--output-dir', join(work, `${group}-alerts`)],
+        ...['--checkpoint-dir', join(work, `${group}-checkpoints`), '--checkpoint-interval', '1s'],
+      ]
+    : ['--output', '/dev/null'];
   const started = performance.now();
   const stats = Array.from({ length: processes }, (_, i) => join(work, `${group}-${i}.json`));
   await Promise.all(
@@ -69,7 +82,7 @@ async function consume(bootstrap: string, processes: number, workers: number): P
       statecraft([
         'run',
         ...['--brokers', bootstrap, '--topic', TOPIC, '--group', group, '--until-end'],
-        ...['--workers', String(workers), '--output', '/dev/null', '--stats', path, '--quiet'],
+        ...['--workers', String(workers), ...output, '--stats', path, '--quiet'],
       ]),
     ),
   );
@@ -115,24 +128,27 @@ async function main(): Promise<void> {
     console.log(
       `| produce (1 process) | ${EVENTS.toLocaleString('en-US')} | ${rate(EVENTS, median(produced))} | |`,
     );
-    const setups = [
-      [1, 1],
-      [1, 2],
-      [2, 1],
-    ] as const;
+    const setups: Setup[] = [
+      { processes: 1, workers: 1, checkpoints: false },
+      { processes: 1, workers: 2, checkpoints: false },
+      { processes: 2, workers: 1, checkpoints: false },
+      { processes: 1, workers: 1, checkpoints: true },
+      { processes: 2, workers: 1, checkpoints: true },
+    ];
     // Rounds go over every setup in turn, so that drift in the machine's load spreads over all rows.
     const outcomes = setups.map((): Outcome[] => []);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, [processes, workers]] of setups.entries()) {
-        const outcome = await consume(broker.bootstrap, processes, workers);
+      for (const [i, setup] of setups.entries()) {
+        const outcome = await consume(broker.bootstrap, setup);
         if (outcome.events !== total) throw new Error(`read ${outcome.events} events, expected ${total}`);
         outcomes[i]!.push(outcome);
       }
     }
-    for (const [i, [processes, workers]] of setups.entries()) {
+    for (const [i, { processes, workers, checkpoints }] of setups.entries()) {
       const runs = outcomes[i]!;
       console.log(
-        `| run --until-end, ${processes} process${processes > 1 ? 'es' : ''} × ${workers} worker${workers > 1 ? 's' : ''} | ` +
+        `| run --until-end, ${processes} process${processes > 1 ? 'es' : ''} × ${workers} worker${workers > 1 ? 's' : ''}` +
+          `${checkpoints ? ', --output-dir, checkpoints every 1 s' : ''} | ` +
           `${total.toLocaleString('en-US')} | ${rate(total, median(runs.map((o) => o.wallMs)))} | ` +
           `${rate(total, median(runs.map((o) => o.jobMs)))} |`,
       );

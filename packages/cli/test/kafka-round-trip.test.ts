@@ -110,6 +110,9 @@ describe('produce, then run --until-end', () => {
     });
     expect(stats.kafka.partitions.map((p: { partition: number }) => p.partition)).toEqual([0, 1, 2, 3]);
     expect(stats.kafka.partitions.reduce((n: number, p: { events: number }) => n + p.events, 0)).toBe(EVENTS);
+    // The run monitor watches Kafka runs too: the worker's load is measured.
+    expect(stats.workerBusy).toHaveLength(1);
+    expect(stats.workerBusy[0]).toBeGreaterThan(0);
   });
 
   it('a second run of a group that is done reads nothing', async () => {

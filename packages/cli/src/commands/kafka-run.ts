@@ -49,6 +49,7 @@ import { StartUp } from '../kafka/start-up.js';
 import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag } from '../options.js';
+import { RunMonitor } from '../status/run-monitor.js';
 import { formatSummary, type RunStats, runStatsOf } from '../summary.js';
 import { type RunArgs, writeStats } from './run.js';
 
@@ -157,9 +158,12 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
     await startUp.run(source.start());
     if (range !== undefined) watchForEnd(source, admin, plan, range, stopWatching.signal);
 
+    const toStdout =
+      args.output === '-' ||
+      (args.output === undefined && args.outputDir === undefined && args.alertsTopic === undefined);
     const outputs: OutputSink[] = [];
     if (fileOutput !== undefined) outputs.push(fileOutput);
-    else if (args.output === '-' || (args.outputDir === undefined && args.alertsTopic === undefined)) {
+    else if (toStdout) {
       outputs.push(
         new TextStreamSink(process.stdout, {
           format: (columns) => alerts.format(columns),
@@ -174,6 +178,19 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       outputs.push(new AlertTopicSink(producer, args.alertsTopic, plan.topic, lines, source.ledger));
     }
 
+    const monitor = await RunMonitor.start(args, {
+      source,
+      input: undefined,
+      events: 0,
+      output: toStdout ? '-' : (args.output ?? args.outputDir ?? `topic ${args.alertsTopic}`),
+      title: {
+        source: `kafka:${plan.topic}`,
+        machine: machine.name,
+        workers: plan.workers,
+        partitions: plan.partitions,
+      },
+    });
+    resources.add(() => monitor.stop());
     // The source ends itself on the signal, after its last checkpoints: the job reads it to the end.
     const summary = await runJob({
       source,
@@ -181,14 +198,16 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       sink: kafkaJobSink(outputs, source),
       workers: plan.workers,
       partitions: plan.partitions,
+      onMetrics: monitor.onMetrics,
     });
     await source.drain();
+    await monitor.stop();
     const interrupted = abort.signal.aborted;
     const stats = kafkaRunStats(
       { ...summary, interrupted, ...(checkpoints === undefined ? {} : { checkpoints: checkpoints.stats }) },
       source,
       plan,
-      machine.name,
+      { machine: machine.name, load: monitor.statsFields() },
       range !== undefined && !interrupted,
     );
     if (args.stats !== undefined) writeStats(args.stats, stats);
@@ -362,17 +381,16 @@ function kafkaRunStats(
   summary: JobSummary,
   source: KafkaSource,
   plan: KafkaRunPlan,
-  machine: string,
+  run: { machine: string; load: Pick<RunStats, 'keyGroupSkew' | 'workerBusy'> },
   reachedEnd: boolean,
 ): RunStats & { kafka: KafkaRunStats } {
   const partitions: PartitionStats[] = source.partitionStats;
   return {
     ...runStatsOf(summary, {
       rejectedByReason: source.rejects,
-      machine,
+      machine: run.machine,
       source: `kafka:${plan.topic}`,
-      // Kafka runs do not take the run monitor (yet): no load figures.
-      load: { keyGroupSkew: 0, workerBusy: [] },
+      load: run.load,
     }),
     kafka: { topic: plan.topic, group: plan.group, partitions, reachedEnd },
   };

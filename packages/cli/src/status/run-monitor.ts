@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import {
-  type EventBatch,
   type JobMetrics,
   type ParallelSource,
   RecordStreamSource,
@@ -20,7 +19,7 @@ import { type StatusSnapshot, StatusTracker } from './status-snapshot.js';
 import { progressFields, progressText, type RunTitle, statusLines } from './status-text.js';
 
 export interface MonitoredRun {
-  source: Iterable<EventBatch> | AsyncIterable<EventBatch> | ParallelSource;
+  source: Iterable<unknown> | AsyncIterable<unknown> | ParallelSource;
   /** The input flag (undefined for the generator) and the generator's event count. */
   input: string | undefined;
   events: number;
@@ -41,6 +40,7 @@ type Display =
  */
 export class RunMonitor {
   private final: JobMetrics | undefined;
+  private stopped = false;
 
   private constructor(
     private readonly title: RunTitle,
@@ -94,6 +94,8 @@ export class RunMonitor {
 
   /** Clears the status area and stops serving metrics. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.display.kind === 'area') {
       logger.detach(this.display.area);
       this.display.area.close();
