@@ -341,6 +341,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   }
 }
 
+/** A wait that does not keep the process alive on its own. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
