@@ -221,6 +221,49 @@ describe('per-partition checkpoints', () => {
     expect(m.consumer.commits.flat()).not.toContainEqual(expect.objectContaining({ partition: 1 }));
   });
 
+  it('a member expelled from the group and given its partition back takes it over again from the newer checkpoint', async () => {
+    type Snapshot = Extract<SequentialItem, { command: 'snapshot' }>;
+    const a = await member('expelled', { everyEvents: 4 });
+    a.consumer.listener.assigned([0]);
+    await a.consumer.fetch(0, 0, 4);
+    await a.engine.next();
+    const first = (await a.engine.next()) as Snapshot;
+    await a.engine.write(0, [0, 1, 2, 3]);
+    first.done(a.engine.snapshotOf(0));
+    await a.checkpoints.drain();
+
+    // A stalls past the session timeout: the group gives partition 0 to B (same directories),
+    // which reads offsets 4..7 and checkpoints them.
+    const b = await member('expelled', { everyEvents: 4, committed: [4] });
+    b.consumer.listener.assigned([0]);
+    expect(await b.engine.next()).toMatchObject({ command: 'restore', scope: 0 });
+    await b.consumer.fetch(0, 4, 4);
+    const bChunk = await b.engine.next();
+    const second = (await b.engine.next()) as Snapshot;
+    await b.engine.write(bChunk.chunk!, [4, 5, 6, 7]);
+    second.done(b.engine.snapshotOf(0));
+    await b.checkpoints.drain();
+
+    // B leaves. A's next heartbeat gets UNKNOWN_MEMBER_ID: kafkajs rejoins at once (no
+    // REBALANCING event) and A is assigned partition 0 again; it fetches from the group's offset 8.
+    a.consumer.listener.assigned([0]);
+    await a.consumer.fetch(0, 8, 4);
+    let item = await a.engine.next();
+    while (item.chunk === undefined) item = await a.engine.next();
+    const third = (await a.engine.next()) as Snapshot;
+    await a.engine.write(item.chunk, [8, 9, 10, 11]);
+    third.done(a.engine.snapshotOf(0));
+    await a.checkpoints.drain();
+
+    const expected = Array.from({ length: 12 }, (_, i) => `alert ${i}\n`).join('');
+    expect(await readFile(fileOf(a.outDir, 0), 'utf8')).toBe(expected);
+    const checkpoint = decodePartitionCheckpoint(await readFile(a.store.path(0)));
+    expect(checkpoint.offset).toBe(12);
+    expect(checkpoint.outputPosition).toBe(Buffer.byteLength(expected));
+    // Each of the partition's 4 addresses saw 3 of the 12 events (B's 4..7 included).
+    expect([...checkpoint.keyed.values]).toEqual([3, 3, 3, 3]);
+  });
+
   it('refuses, in one line naming the file, a damaged checkpoint and one of another job', async () => {
     const m = await member('damaged', { everyEvents: 100 });
     await writeFile(m.store.path(3), 'not a Statecraft checkpoint, but longer than a header');
