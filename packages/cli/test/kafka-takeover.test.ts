@@ -50,11 +50,12 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-/** The partition checkpoints in `dir` now. */
+/** The partitions' newest checkpoints in `dir` now. */
 async function checkpointsIn(checkpointDir: string): Promise<PartitionCheckpoint[]> {
   const names = await readdir(checkpointDir).catch(() => [] as string[]);
   const found: PartitionCheckpoint[] = [];
-  for (const name of names.filter((n) => n.endsWith('.ckpt'))) {
+  // The newest of each partition (partition-<n>.prev.ckpt is the one before it).
+  for (const name of names.filter((n) => /^partition-\d+\.ckpt$/.test(n))) {
     // Files are replaced by rename: a read sees a whole one, or none if it moved meanwhile.
     const bytes = await readFile(join(checkpointDir, name)).catch(() => undefined);
     if (bytes !== undefined) found.push(decodePartitionCheckpoint(bytes));

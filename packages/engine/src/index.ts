@@ -29,6 +29,7 @@ export {
 export type { LoadedCheckpoint, StoredCheckpoint } from './checkpoint/checkpoint-store.js';
 export { CheckpointStore, DEFAULT_RETAINED_CHECKPOINTS } from './checkpoint/checkpoint-store.js';
 export type { CheckpointPolicy, CheckpointStats } from './checkpoint/coordinator.js';
+export type { DurableWriteOptions } from './checkpoint/durable-write.js';
 export { writeFileDurably } from './checkpoint/durable-write.js';
 export { concatKeyedStates } from './checkpoint/keyed-state.js';
 export { mergeByPosition } from './collect/merge.js';

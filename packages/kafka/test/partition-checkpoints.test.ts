@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isStateCommand, type KeyedState, type OutputColumns, type SequentialItem } from '@statecraft/engine';
@@ -8,7 +8,7 @@ import {
   encodePartitionCheckpoint,
 } from '../src/checkpoint/partition-checkpoint.js';
 import { PartitionCheckpointStore } from '../src/checkpoint/partition-checkpoint-store.js';
-import { PartitionCheckpointer } from '../src/checkpoint/partition-checkpointer.js';
+import { PartitionCheckpointer, type TakeoverReport } from '../src/checkpoint/partition-checkpointer.js';
 import { kafkaJobSink } from '../src/sinks/kafka-job-sink.js';
 import { PartitionFilesSink } from '../src/sinks/partition-files-sink.js';
 import { ChunkLedger } from '../src/source/chunk-ledger.js';
@@ -39,7 +39,10 @@ afterAll(async () => {
  * the test through a scripted consumer, and an engine stand-in that counts events per address in
  * each scope, so that restored and dropped state is visible.
  */
-async function member(name: string, options: { everyEvents: number; committed?: number[] }) {
+async function member(
+  name: string,
+  options: { everyEvents: number; committed?: number[]; onTakeover?: (report: TakeoverReport) => void },
+) {
   const consumer = new ScriptedConsumer(4);
   const membership = new GroupMembership();
   const ledger = new ChunkLedger();
@@ -55,6 +58,7 @@ async function member(name: string, options: { everyEvents: number; committed?: 
     outputs: files,
     committedOffset: async (partition) => options.committed?.[partition] ?? -1,
     writer: `test ${name}`,
+    ...(options.onTakeover === undefined ? {} : { onTakeover: options.onTakeover }),
   });
   const source = new KafkaSource({
     consumer,
@@ -224,7 +228,7 @@ describe('per-partition checkpoints', () => {
   it('a member expelled from the group and given its partition back takes it over again from the newer checkpoint', async () => {
     type Snapshot = Extract<SequentialItem, { command: 'snapshot' }>;
     const a = await member('expelled', { everyEvents: 4 });
-    a.consumer.listener.assigned([0]);
+    a.consumer.listener.assigned([0], 'member-1');
     await a.consumer.fetch(0, 0, 4);
     await a.engine.next();
     const first = (await a.engine.next()) as Snapshot;
@@ -245,8 +249,9 @@ describe('per-partition checkpoints', () => {
     await b.checkpoints.drain();
 
     // B leaves. A's next heartbeat gets UNKNOWN_MEMBER_ID: kafkajs rejoins at once (no
-    // REBALANCING event) and A is assigned partition 0 again; it fetches from the group's offset 8.
-    a.consumer.listener.assigned([0]);
+    // REBALANCING event), under a new member id, and A is assigned partition 0 again; it fetches
+    // from the group's offset 8.
+    a.consumer.listener.assigned([0], 'member-2');
     await a.consumer.fetch(0, 8, 4);
     let item = await a.engine.next();
     while (item.chunk === undefined) item = await a.engine.next();
@@ -262,6 +267,76 @@ describe('per-partition checkpoints', () => {
     expect(checkpoint.outputPosition).toBe(Buffer.byteLength(expected));
     // Each of the partition's 4 addresses saw 3 of the 12 events (B's 4..7 included).
     expect([...checkpoint.keyed.values]).toEqual([3, 3, 3, 3]);
+  });
+
+  it('falls back to the previous checkpoint when the newest claims more of the file than it holds', async () => {
+    type Snapshot = Extract<SequentialItem, { command: 'snapshot' }>;
+    const a = await member('fallback', { everyEvents: 2 });
+    a.consumer.listener.assigned([1]);
+    const positions: number[] = [];
+    for (const first of [0, 2]) {
+      await a.consumer.fetch(1, first, 2);
+      const chunk = await a.engine.next();
+      const barrier = (await a.engine.next()) as Snapshot;
+      await a.engine.write(chunk.chunk!, [first, first + 1]);
+      barrier.done(a.engine.snapshotOf(1));
+      await a.checkpoints.drain();
+      positions.push((await stat(fileOf(a.outDir, 1))).size);
+    }
+    // The newest checkpoint landed after a successor cut the file back to the previous one (a
+    // revoked member's last write, racing the takeover), and the successor died.
+    await truncate(fileOf(a.outDir, 1), positions[0]! + 3);
+
+    const reports: TakeoverReport[] = [];
+    const b = await member('fallback', {
+      everyEvents: 100,
+      committed: [-1, 4],
+      onTakeover: (report) => reports.push(report),
+    });
+    b.consumer.listener.assigned([1]);
+    expect(await b.engine.next()).toMatchObject({ command: 'restore', scope: 1 });
+    expect(b.consumer.seeks).toEqual([{ partition: 1, offset: 2 }]);
+    expect(reports).toMatchObject([
+      { partition: 1, fellBack: true, file: { from: positions[0]! + 3, to: positions[0] } },
+    ]);
+    expect(await readFile(fileOf(b.outDir, 1), 'utf8')).toBe('alert 0\nalert 1\n');
+  });
+
+  it('a takeover whose partition is revoked before it is done leaves the file alone', async () => {
+    const m = await member('revoked-takeover', { everyEvents: 100 });
+    await m.files.open();
+    await writeFile(fileOf(m.outDir, 2), 'alert of the partition now read elsewhere\n');
+    m.consumer.listener.assigned([2], 'member-1');
+    m.consumer.listener.rebalancing();
+    m.consumer.listener.assigned([], 'member-1');
+    // The takeover was revoked (synchronously) before its first read of the checkpoints finished.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readFile(fileOf(m.outDir, 2), 'utf8')).toBe('alert of the partition now read elsewhere\n');
+  });
+
+  it('a commit the group refuses holds writes until the member knows its assignment again', async () => {
+    const m = await member('stale', { everyEvents: 2 });
+    m.consumer.listener.assigned([0], 'member-1');
+    await m.consumer.fetch(0, 0, 2);
+    const chunk = await m.engine.next();
+    const barrier = (await m.engine.next()) as Extract<SequentialItem, { command: 'snapshot' }>;
+    await m.engine.write(chunk.chunk!, [0, 1]);
+    m.consumer.accepting = false; // the group has moved on (a rebalance this member has not seen yet)
+    barrier.done(m.engine.snapshotOf(0));
+    await m.checkpoints.drain();
+    await m.source.drain();
+    await m.consumer.fetch(0, 2, 2);
+    const next = await m.engine.next();
+    let written = false;
+    const writing = m.engine.write(next.chunk!, [2, 3]).then(() => {
+      written = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(written).toBe(false);
+    m.consumer.accepting = true;
+    m.consumer.listener.assigned([0], 'member-1');
+    await writing;
+    expect(await readFile(fileOf(m.outDir, 0), 'utf8')).toBe('alert 0\nalert 1\nalert 2\nalert 3\n');
   });
 
   it('refuses, in one line naming the file, a damaged checkpoint and one of another job', async () => {

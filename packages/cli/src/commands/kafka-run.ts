@@ -303,7 +303,13 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
 }
 
 /** One line for a partition taken over: where it resumes, and how its alert file was cut back. */
-function describeTakeover({ partition, checkpoint, committedOffset, file }: TakeoverReport): string {
+function describeTakeover({
+  partition,
+  checkpoint,
+  committedOffset,
+  file,
+  fellBack,
+}: TakeoverReport): string {
   const cut =
     file === undefined
       ? ''
@@ -311,7 +317,10 @@ function describeTakeover({ partition, checkpoint, committedOffset, file }: Take
         ? `; alerts file kept at ${file.to} bytes`
         : `; alerts file cut from ${file.from} to ${file.to} bytes`;
   if (checkpoint !== undefined) {
-    return `partition ${partition}: resuming from its checkpoint at offset ${checkpoint.offset} (${checkpoint.events} events, ${checkpoint.keyed.keys.length} live addresses, written by ${checkpoint.writer})${cut}`;
+    const which = fellBack
+      ? 'its previous checkpoint (the newest claims more of the alerts file than it holds)'
+      : 'its checkpoint';
+    return `partition ${partition}: resuming from ${which} at offset ${checkpoint.offset} (${checkpoint.events} events, ${checkpoint.keyed.keys.length} live addresses, written by ${checkpoint.writer})${cut}`;
   }
   const from =
     committedOffset !== undefined && committedOffset >= 0

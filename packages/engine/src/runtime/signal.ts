@@ -2,8 +2,23 @@
 export class ProgressSignal {
   private waiters: (() => void)[] = [];
 
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** Resolves on the next `notify`, or after `timeoutMs` (the timer does not keep the process alive). */
+  wait(timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (timeoutMs === undefined) {
+        this.waiters.push(resolve);
+        return;
+      }
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== wake);
+        resolve();
+      }, timeoutMs).unref();
+      this.waiters.push(wake);
+    });
   }
 
   notify(): void {

@@ -14,8 +14,10 @@ import {
 } from './partition-checkpoint.js';
 
 /**
- * A directory, shared by every process of a group, holding one checkpoint file per Kafka
- * partition (`partition-<n>.ckpt`), each replaced atomically (see writeFileDurably).
+ * A directory, shared by every process of a group, holding the checkpoint of each Kafka
+ * partition (`partition-<n>.ckpt`), replaced atomically (see writeFileDurably), and the one
+ * before it (`partition-<n>.prev.ckpt`): a takeover falls back to it when the newest claims more
+ * of the alert file than the file holds.
  */
 export class PartitionCheckpointStore {
   constructor(
@@ -36,9 +38,26 @@ export class PartitionCheckpointStore {
     return join(this.directory, `partition-${partition}.ckpt`);
   }
 
-  /** The partition's checkpoint, or undefined when it has none yet. */
+  previousPath(partition: number): string {
+    return join(this.directory, `partition-${partition}.prev.ckpt`);
+  }
+
+  /** The partition's checkpoints, newest first (none, one or two). */
+  async loadAll(partition: number): Promise<PartitionCheckpoint[]> {
+    const found: PartitionCheckpoint[] = [];
+    for (const path of [this.path(partition), this.previousPath(partition)]) {
+      const checkpoint = await this.read(path, partition);
+      if (checkpoint !== undefined) found.push(checkpoint);
+    }
+    return found;
+  }
+
+  /** The partition's newest checkpoint, or undefined when it has none yet. */
   async load(partition: number): Promise<PartitionCheckpoint | undefined> {
-    const path = this.path(partition);
+    return (await this.loadAll(partition))[0];
+  }
+
+  private async read(path: string, partition: number): Promise<PartitionCheckpoint | undefined> {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -62,13 +81,19 @@ export class PartitionCheckpointStore {
     return checkpoint;
   }
 
-  /** Writes the partition's checkpoint in place of the last; resolves with its size in bytes. */
-  async write(checkpoint: PartitionCheckpoint): Promise<number> {
+  /**
+   * Writes the partition's checkpoint in place of the last (kept as the previous one); resolves
+   * with its size in bytes, or 0 when `replace` declined at the last moment.
+   */
+  async write(checkpoint: PartitionCheckpoint, replace?: () => boolean): Promise<number> {
     const path = this.path(checkpoint.partition);
     const bytes = encodePartitionCheckpoint(checkpoint);
     try {
-      await writeFileDurably(path, bytes);
-      return bytes.byteLength;
+      const written = await writeFileDurably(path, bytes, {
+        previous: this.previousPath(checkpoint.partition),
+        ...(replace === undefined ? {} : { replace }),
+      });
+      return written ? bytes.byteLength : 0;
     } catch (error) {
       throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${reason(error)}`, error);
     }

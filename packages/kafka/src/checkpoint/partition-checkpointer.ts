@@ -1,4 +1,9 @@
-import type { CheckpointStats, KeyedState, StateCommand } from '@statecraft/engine';
+import {
+  CheckpointError,
+  type CheckpointStats,
+  type KeyedState,
+  type StateCommand,
+} from '@statecraft/engine';
 import type { PartitionOutputs } from '../sinks/partition-files-sink.js';
 import type { GroupMembership } from '../source/group-membership.js';
 import type { PartitionSplit } from '../source/partition-split.js';
@@ -35,12 +40,21 @@ export interface TakeoverReport {
   committedOffset?: number;
   /** The alert file's length before and after it was cut back (--output-dir). */
   file?: { from: number; to: number };
+  /** The newest checkpoint claimed more of the file than it holds: the one before it is used. */
+  fellBack?: boolean;
 }
 
 /** Where a taken-over partition resumes. */
 export interface Takeover {
   checkpoint: PartitionCheckpoint;
   restore: StateCommand;
+}
+
+/** What a split read since its last checkpoint, when that was, and when it last read something. */
+interface Progress {
+  events: number;
+  at: number;
+  lastEventAt: number;
 }
 
 /** A barrier: a snapshot of a split's state asked for after chunk `afterChunk`. */
@@ -69,7 +83,8 @@ export class PartitionCheckpointer {
   /** Checkpoints written by this member, and what the last one cost (ms from barrier to durable). */
   readonly stats: CheckpointStats = { taken: 0, lastMs: 0, lastBytes: 0, totalMs: 0 };
   private readonly barriers: Barrier[] = [];
-  private readonly since = new Map<PartitionSplit, { events: number; at: number }>();
+  private readonly since = new Map<PartitionSplit, Progress>();
+  private readonly takeovers = new Map<number, Promise<void>>();
   private writtenThrough = -1;
   private writing: Promise<void> = Promise.resolve();
 
@@ -78,14 +93,42 @@ export class PartitionCheckpointer {
   /**
    * Prepares a newly assigned partition: its checkpoint, if any, to restore (and its file cut to
    * the checkpoint's length); otherwise its file is emptied unless the group has an offset for it.
+   * Takeovers of one partition run one after the other; one whose split was revoked meanwhile
+   * stops before it touches the file. Resolves undefined when there is nothing to restore.
    */
-  async takeOver(split: PartitionSplit): Promise<Takeover | undefined> {
+  takeOver(split: PartitionSplit): Promise<Takeover | undefined> {
+    const { partition } = split;
+    const earlier = this.takeovers.get(partition) ?? Promise.resolve();
+    const next = earlier.then(() => this.prepare(split));
+    this.takeovers.set(
+      partition,
+      next.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return next;
+  }
+
+  private async prepare(split: PartitionSplit): Promise<Takeover | undefined> {
     const { partition } = split;
     const { outputs } = this.options;
-    const checkpoint = await this.options.store.load(partition);
-    this.since.set(split, { events: 0, at: performance.now() });
+    const candidates = await this.options.store.loadAll(partition);
+    if (!split.owned) return undefined;
+    this.since.set(split, { events: 0, at: performance.now(), lastEventAt: 0 });
+    // The newest checkpoint whose alerts the file holds: a checkpoint a revoked member finished
+    // after the file was cut back may claim more.
+    const onDisk = outputs === undefined ? Number.POSITIVE_INFINITY : await outputs.lengthOnDisk(partition);
+    const checkpoint = candidates.find((c) => c.outputPosition <= onDisk);
+    if (candidates.length > 0 && checkpoint === undefined) {
+      throw new CheckpointError(
+        `the checkpoints of partition ${partition} in ${this.options.store.directory} claim ${candidates[candidates.length - 1]!.outputPosition} bytes of its alerts file, which holds ${onDisk}: the file was changed outside the job`,
+      );
+    }
+    if (!split.owned) return undefined;
     if (checkpoint === undefined) {
       const committedOffset = await this.options.committedOffset(partition);
+      if (!split.owned) return undefined;
       const file = await outputs?.prepare(partition, committedOffset >= 0 ? undefined : 0);
       this.options.onTakeover?.({
         partition,
@@ -99,7 +142,12 @@ export class PartitionCheckpointer {
       partition,
       checkpoint.outputPosition >= 0 ? checkpoint.outputPosition : undefined,
     );
-    this.options.onTakeover?.({ partition, checkpoint, ...(file === undefined ? {} : { file }) });
+    this.options.onTakeover?.({
+      partition,
+      checkpoint,
+      ...(checkpoint === candidates[0] ? {} : { fellBack: true }),
+      ...(file === undefined ? {} : { file }),
+    });
     split.priorEvents = checkpoint.events;
     split.priorAlerts = checkpoint.alerts;
     return { checkpoint, restore: { command: 'restore', scope: partition, state: checkpoint.keyed } };
@@ -109,6 +157,7 @@ export class PartitionCheckpointer {
   due(split: PartitionSplit, events: number): boolean {
     const since = this.sinceOf(split);
     since.events += events;
+    since.lastEventAt = performance.now();
     const { everyEvents, everyMs } = this.options.interval;
     return (
       split.handedOffset >= split.endOffset ||
@@ -117,10 +166,10 @@ export class PartitionCheckpointer {
     );
   }
 
-  /** Whether the split read something since its last checkpoint, `idleMs` ago or longer. */
+  /** Whether the split read something since its last checkpoint, and nothing for `idleMs` or longer. */
   hasProgress(split: PartitionSplit, idleMs = 0): boolean {
     const since = this.sinceOf(split);
-    return since.events > 0 && performance.now() - since.at >= idleMs;
+    return since.events > 0 && performance.now() - since.lastEventAt >= idleMs;
   }
 
   /**
@@ -128,7 +177,7 @@ export class PartitionCheckpointer {
    * true once the checkpoint is on disk (false: the partition was revoked meanwhile).
    */
   barrier(split: PartitionSplit, afterChunk: number): { command: StateCommand; durable: Promise<boolean> } {
-    this.since.set(split, { events: 0, at: performance.now() });
+    this.since.set(split, { events: 0, at: performance.now(), lastEventAt: 0 });
     let durable!: (written: boolean) => void;
     let failed!: (error: unknown) => void;
     const written = new Promise<boolean>((resolve, reject) => {
@@ -173,10 +222,10 @@ export class PartitionCheckpointer {
     await this.writing;
   }
 
-  private sinceOf(split: PartitionSplit): { events: number; at: number } {
+  private sinceOf(split: PartitionSplit): Progress {
     let since = this.since.get(split);
     if (since === undefined) {
-      since = { events: 0, at: performance.now() };
+      since = { events: 0, at: performance.now(), lastEventAt: 0 };
       this.since.set(split, since);
     }
     return since;
@@ -197,20 +246,30 @@ export class PartitionCheckpointer {
 
   private async write(barrier: Barrier): Promise<boolean> {
     const { split } = barrier;
-    if (!(await this.options.membership.owns(split))) return false;
-    await this.options.outputs?.sync(split.partition);
-    const bytes = await this.options.store.write({
-      job: this.options.job,
-      topic: this.options.topic,
-      partition: split.partition,
-      offset: barrier.offset,
-      events: barrier.events,
-      alerts: barrier.alerts!,
-      outputPosition: barrier.outputPosition!,
-      createdAt: new Date().toISOString(),
-      writer: this.options.writer,
-      keyed: barrier.state!,
-    });
+    const { membership, outputs, store } = this.options;
+    if (!(await membership.owns(split))) return false;
+    const bytes = await membership.track(
+      (async () => {
+        await outputs?.sync(split.partition);
+        return store.write(
+          {
+            job: this.options.job,
+            topic: this.options.topic,
+            partition: split.partition,
+            offset: barrier.offset,
+            events: barrier.events,
+            alerts: barrier.alerts!,
+            outputPosition: barrier.outputPosition!,
+            createdAt: new Date().toISOString(),
+            writer: this.options.writer,
+            keyed: barrier.state!,
+          },
+          // A rebalance may have begun during the fsyncs: the partition may be another's by now.
+          () => membership.mayWrite(split),
+        );
+      })(),
+    );
+    if (bytes === 0) return false;
     const ms = performance.now() - barrier.startedAt;
     this.stats.taken++;
     this.stats.lastMs = ms;

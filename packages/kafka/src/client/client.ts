@@ -57,8 +57,12 @@ export interface GroupListener {
    * what it throws propagate (a rebalance: the consumer rejoins and fetches the batch again).
    */
   batch(batch: FetchedBatch, heartbeat: () => Promise<void>): Promise<void>;
-  /** The member's partitions of the topic after each (re)join of the group. */
-  assigned(partitions: readonly number[]): void;
+  /**
+   * The member's partitions of the topic after each (re)join of the group, and the member id the
+   * group gave it. A new id means the member was expelled and joined again: whatever it held may
+   * have been read by others meanwhile, even a partition it is given back.
+   */
+  assigned(partitions: readonly number[], memberId?: string): void;
   /** A rebalance began: the assignment may change; commits should wait for `assigned`. */
   rebalancing(): void;
   /** The consumer stopped for good (the job cannot go on). */

@@ -67,7 +67,7 @@ class KafkaJsGroupConsumer implements GroupConsumer {
     const { topic, groupId } = this.options;
     const { consumer } = this;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      listener.assigned(event.payload.memberAssignment[topic] ?? []);
+      listener.assigned(event.payload.memberAssignment[topic] ?? [], event.payload.memberId);
     });
     consumer.on(consumer.events.REBALANCING, () => listener.rebalancing());
     // kafkajs hands no batch to eachBatch when a fetch held only control records (a transaction's

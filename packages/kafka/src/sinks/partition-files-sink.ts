@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type OutputColumns, type OutputSink, SinkError } from '@statecraft/engine';
 import type { ChunkLedger } from '../source/chunk-ledger.js';
@@ -23,6 +23,8 @@ export interface PartitionOutputs {
   prepare(partition: number, length: number | undefined): Promise<{ from: number; to: number }>;
   /** Bytes in the partition's file now (0 before it is opened). */
   length(partition: number): number;
+  /** Bytes in the partition's file on disk (0 when there is none), before `prepare`. */
+  lengthOnDisk(partition: number): Promise<number>;
   sync(partition: number): Promise<void>;
 }
 
@@ -72,6 +74,15 @@ export class PartitionFilesSink implements OutputSink, PartitionOutputs {
     return this.opened.get(partition)?.length ?? 0;
   }
 
+  async lengthOnDisk(partition: number): Promise<number> {
+    try {
+      return (await stat(this.pathOf(partition))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw new SinkError(`cannot read ${this.pathOf(partition)}: ${(error as Error).message}`, error);
+    }
+  }
+
   async sync(partition: number): Promise<void> {
     await this.opened.get(partition)?.sync();
   }
@@ -80,18 +91,22 @@ export class PartitionFilesSink implements OutputSink, PartitionOutputs {
     const { split } = this.ledger.get(chunk);
     if (!(await this.membership.owns(split))) return;
     await this.open();
-    await (await this.file(split.partition)).append(this.alerts.format(columns));
+    const file = await this.file(split.partition);
+    await this.membership.track(file.append(this.alerts.format(columns)));
   }
 
   async close(): Promise<void> {
     for (const file of this.files.values()) await (await file).close();
   }
 
+  private pathOf(partition: number): string {
+    return join(this.dir, partitionFileName(partition, this.extension));
+  }
+
   private file(partition: number, length?: number): Promise<AppendFile> {
     let file = this.files.get(partition);
     if (file === undefined) {
-      const path = join(this.dir, partitionFileName(partition, this.extension));
-      file = AppendFile.open(path, this.alerts.header(), length).then((opened) => {
+      file = AppendFile.open(this.pathOf(partition), this.alerts.header(), length).then((opened) => {
         this.opened.set(partition, opened);
         return opened;
       });

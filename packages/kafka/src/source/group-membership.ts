@@ -2,17 +2,19 @@ import { ProgressSignal } from '@statecraft/engine';
 import type { PartitionSplit } from './partition-split.js';
 
 /**
- * Whether this member may still write for a partition. From the moment a rebalance begins until
- * the new assignment is known, no one may: the partition may be moving, and its next owner cuts
- * its alert file back to the last checkpoint before reading on. Writers ask `owns` first, so
- * nothing of a revoked partition is written after its new owner took it over. (A member that
- * stops heartbeating longer than the session timeout, suspended say, is out of the group before
- * it learns so, and may still write meanwhile.)
+ * Whether this member may still write for a partition. From the moment a rebalance begins (or a
+ * commit is refused because the group moved on) until the new assignment is known, no one may:
+ * the partition may be moving, and its next owner cuts its alert file back to the last checkpoint
+ * before reading on. Writers ask `owns` first and register the write (`track`), so that the
+ * member can wait for writes in flight before it rejoins. (A member that stops heartbeating
+ * longer than the session timeout, suspended say, is out of the group before it learns so, and
+ * may still write meanwhile.)
  */
 export class GroupMembership {
   private rebalancing = false;
   private left = false;
   private readonly settled = new ProgressSignal();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   /** A rebalance began. */
   begin(): void {
@@ -25,10 +27,31 @@ export class GroupMembership {
     this.settled.notify();
   }
 
+  /** Registers a write for a partition this member owns; resolves (or rejects) with it. */
+  track<T>(write: Promise<T>): Promise<T> {
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return write;
+  }
+
+  /** Resolves once the writes in flight now have finished. */
+  async writesSettled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
   /** The consumer failed: nothing is this member's any more. */
   leave(): void {
     this.left = true;
     this.settled.notify();
+  }
+
+  /** Whether the split is this member's now, with no rebalance in progress. */
+  mayWrite(split: PartitionSplit): boolean {
+    return split.owned && !this.rebalancing && !this.left;
   }
 
   /** Waits for a rebalance in progress to end; then whether the split is still this member's. */

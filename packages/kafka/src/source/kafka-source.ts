@@ -80,6 +80,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   private readonly maxQueued: number;
   private failure: Error | undefined;
   private closed = false;
+  private memberId: string | undefined;
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.maxQueued = options.maxQueuedChunks ?? 4;
@@ -93,6 +94,8 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
       () => this.splits.values(),
       (error) => this.fail(error),
       options.commitIntervalMs,
+      // The group moved on: until the member knows its new assignment, nothing may be written.
+      () => this.membership.begin(),
     );
   }
 
@@ -205,7 +208,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
           await this.changed.wait();
           continue;
         }
-        await Promise.race([this.changed.wait(), sleep(IDLE_CHECKPOINT_MS)]);
+        await this.changed.wait(IDLE_CHECKPOINT_MS);
         if (this.queue.length > 0) continue;
         for (const split of this.splits.values()) {
           if (checkpoints.hasProgress(split, IDLE_CHECKPOINT_MS)) yield this.barrier(split, this.ledger.last);
@@ -243,7 +246,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   private listener(): GroupListener {
     return {
       batch: (batch, heartbeat) => this.take(batch, heartbeat),
-      assigned: (partitions) => this.assign(partitions),
+      assigned: (partitions, memberId) => this.assign(partitions, memberId),
       rebalancing: () => {
         this.membership.begin();
         this.committer.pause();
@@ -260,9 +263,19 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
     if (split === undefined) return;
     if (split.ready !== undefined) await split.ready;
     while (!this.closed && split.owned && this.queue.length >= this.maxQueued) {
-      await Promise.race([this.changed.wait(), sleep(this.options.heartbeatIntervalMs)]);
+      await this.changed.wait(this.options.heartbeatIntervalMs);
       // Throws when the group rebalances: the consumer rejoins and fetches this batch again.
-      if (!this.closed && this.queue.length >= this.maxQueued) await heartbeat();
+      if (!this.closed && this.queue.length >= this.maxQueued) {
+        try {
+          await heartbeat();
+        } catch (error) {
+          // A rebalance: the consumer rejoins once this throws. Writes in flight finish first, so
+          // none lands after a new owner has cut a partition's file back.
+          this.membership.begin();
+          await this.membership.writesSettled();
+          throw error;
+        }
+      }
     }
     if (this.closed || !split.owned) return;
     let chunk: DecodedChunk | undefined;
@@ -288,10 +301,14 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
     if (split.taken) this.options.consumer.pause([split.partition]);
   }
 
-  private assign(partitions: readonly number[]): void {
+  private assign(partitions: readonly number[], memberId?: string): void {
     const assigned = new Set(partitions);
+    // A new member id: this member was expelled and joined again, and others may have read its
+    // partitions meanwhile. Even a partition it is given back starts over, from its checkpoint.
+    const rejoined = memberId !== undefined && this.memberId !== undefined && memberId !== this.memberId;
+    this.memberId = memberId ?? this.memberId;
     for (const [partition, split] of this.splits) {
-      if (assigned.has(partition)) {
+      if (assigned.has(partition) && !rejoined) {
         // The new generation has no commit of ours yet: commit the written offset again.
         split.committedOffset = -1;
       } else {
@@ -339,9 +356,4 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
       this.fail(error);
     }
   }
-}
-
-/** A wait that does not keep the process alive on its own. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

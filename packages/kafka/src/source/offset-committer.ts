@@ -19,6 +19,8 @@ export class OffsetCommitter {
     private readonly splits: () => Iterable<PartitionSplit>,
     private readonly onError: (error: unknown) => void,
     private readonly intervalMs = 100,
+    /** The group refused a commit because it moved on (a rebalance, or this member was expelled). */
+    private readonly onStale: () => void = () => undefined,
   ) {}
 
   pause(): void {
@@ -71,7 +73,10 @@ export class OffsetCommitter {
     const committed = await this.consumer.commit(
       due.map(({ split, offset }) => ({ partition: split.partition, offset })),
     );
-    if (!committed) return;
+    if (!committed) {
+      this.onStale();
+      return;
+    }
     for (const { split, offset } of due) split.committedOffset = offset;
   }
 }
