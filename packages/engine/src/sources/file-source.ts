@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { moduleBeside } from '../runtime/module-url.js';
+import { chunkBytesFor } from './chunk-records.js';
 import { recordFormat } from './input-formats.js';
 import type { ParallelSource } from './parallel-source.js';
 import type { InputFormat } from './record-format.js';
@@ -31,12 +32,8 @@ export function fileSource(
   },
 ): ParallelSource {
   const format = options.format ?? 'csv';
-  const framing = recordFormat(format).framing;
   const size = statSync(path).size;
-  let chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (framing.kind === 'fixed') {
-    chunkBytes = Math.max(1, Math.ceil(chunkBytes / framing.recordBytes)) * framing.recordBytes;
-  }
+  const chunkBytes = chunkBytesFor(recordFormat(format).framing, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const chunks = Math.ceil(size / chunkBytes);
   const keepRejected = options.keepRejected ?? false;
   const config: FileSourceConfig = {
