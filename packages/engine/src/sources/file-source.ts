@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { moduleBeside } from '../runtime/module-url.js';
 import { chunkBytesFor } from './chunk-records.js';
 import { recordFormat } from './input-formats.js';
-import type { ParallelSource } from './parallel-source.js';
+import type { IndexedSource } from './parallel-source.js';
 import type { InputFormat } from './record-format.js';
 import { DEFAULT_CHUNK_BYTES } from './record-stream-source.js';
 
@@ -30,7 +30,7 @@ export function fileSource(
     /** Report every rejected record (with its line in the file) to the job's onRejected. */
     keepRejected?: boolean;
   },
-): ParallelSource {
+): IndexedSource {
   const format = options.format ?? 'csv';
   const size = statSync(path).size;
   const chunkBytes = chunkBytesFor(recordFormat(format).framing, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
