@@ -182,7 +182,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
-/** Checkpoints replay the input from a chunk: only the generator and plain files can do that. */
+/**
+ * Checkpoints replay the input from a chunk: the generator and files can (a .gz file is inflated
+ * again from its start, the chunks before the checkpoint's skipped); stdin cannot.
+ */
 function checkCheckpointable(args: RunArgs): void {
   if (args.resume && args.checkpointDir === undefined) throw usageError('--resume needs --checkpoint-dir');
   if (args.checkpointDir === undefined) {
@@ -196,7 +199,6 @@ function checkCheckpointable(args: RunArgs): void {
     throw usageError(`--checkpoint-dir cannot be used with ${why}`);
   };
   if (input === '-') refuse('stdin: it cannot be read again from a checkpoint');
-  if (input?.endsWith('.gz')) refuse('a .gz input: inflate it first, so it can be read from any chunk');
   if (input !== undefined && args.deadLetter !== undefined) refuse('--dead-letter');
   if (input !== undefined && args.strict) refuse('--strict');
 }
