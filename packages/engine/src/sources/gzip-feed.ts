@@ -8,7 +8,11 @@ import type { ChunkFeed, FedChunk } from './parallel-source.js';
 import type { Framing } from './record-format.js';
 
 const READ_BYTES = 1 << 20;
-const INFLATED_BLOCK_BYTES = 256 * 1024;
+/**
+ * zlib inflates up to this much per turn on its libuv thread: about a chunk, so that inflating the
+ * next chunk overlaps parsing this one when both share the main thread (--workers 0).
+ */
+const INFLATED_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Inflates a gzip file (on a libuv thread) and cuts it into chunks, one `next()` at a time: while
