@@ -259,7 +259,6 @@ describe('what --resume refuses, and when it starts over', () => {
 
   it.each([
     [['--input', '-'], /--checkpoint-dir cannot be used with stdin/],
-    [['--input', 'events.csv.gz'], /--checkpoint-dir cannot be used with a \.gz input/],
     [
       ['--input', 'events.csv', '--dead-letter', 'dead.ndjson'],
       /--checkpoint-dir cannot be used with --dead-letter/,

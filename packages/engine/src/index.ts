@@ -90,16 +90,28 @@ export { EventLookup } from './sources/event-lookup.js';
 export type { FileSourceConfig } from './sources/file-source.js';
 export { fileSource } from './sources/file-source.js';
 export { FLINK_RECORD_BYTES, FlinkBinaryParser } from './sources/flink-binary-parser.js';
+export type { GzipFileSourceConfig } from './sources/gzip-file-source.js';
+export { gzipFileSource } from './sources/gzip-file-source.js';
 export { INPUT_FORMATS, inputFormatOfPath, isInputFormat, recordFormat } from './sources/input-formats.js';
 export { LineParser, MAX_LINE_BYTES, MAX_REJECT_BYTES } from './sources/line-parser.js';
 export { NdjsonParser } from './sources/ndjson-parser.js';
 export type {
+  ChunkFeed,
   ChunkProducer,
   CreateChunkProducer,
+  FedChunk,
+  FedSource,
+  IndexedSource,
   ParallelSource,
   SplitState,
 } from './sources/parallel-source.js';
-export { chunksOfProducer, isParallelSource, producerOfChunk } from './sources/parallel-source.js';
+export {
+  chunksOfProducer,
+  isFedSource,
+  isParallelSource,
+  producerOfChunk,
+  producerOfFedChunk,
+} from './sources/parallel-source.js';
 export type { InputFormat, RecordFormat, RecordParser } from './sources/record-format.js';
 export type { RecordStreamSourceOptions } from './sources/record-stream-source.js';
 export { RecordStreamSource } from './sources/record-stream-source.js';

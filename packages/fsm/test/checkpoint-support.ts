@@ -19,11 +19,11 @@ import {
   type Checkpoint,
   CheckpointStore,
   decodeCheckpoint,
+  type IndexedSource,
   type JobOptions,
   type JobSummary,
   type OutputColumns,
   type OutputSink,
-  type ParallelSource,
   runJob,
   TextFileSink,
 } from '@statecraft/engine';
@@ -99,7 +99,7 @@ class PacedSink implements OutputSink {
 
 export interface JobSetup {
   machine: CompiledMachine;
-  source: ParallelSource;
+  source: IndexedSource;
   ttl?: StateTtl | undefined;
 }
 

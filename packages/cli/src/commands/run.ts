@@ -4,6 +4,7 @@ import {
   DEFAULT_CHUNK_BYTES,
   type EventBatch,
   fileSource,
+  gzipFileSource,
   INPUT_FORMATS,
   type InputFormat,
   inputFormatOfPath,
@@ -176,7 +177,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
-/** Checkpoints replay the input from a chunk: only the generator and plain files can do that. */
+/**
+ * Checkpoints replay the input from a chunk: the generator and files can (a .gz file is inflated
+ * again from its start, the chunks before the checkpoint's skipped); stdin cannot.
+ */
 function checkCheckpointable(args: RunArgs): void {
   if (args.resume && args.checkpointDir === undefined) throw usageError('--resume needs --checkpoint-dir');
   if (args.checkpointDir === undefined) {
@@ -190,7 +194,6 @@ function checkCheckpointable(args: RunArgs): void {
     throw usageError(`--checkpoint-dir cannot be used with ${why}`);
   };
   if (input === '-') refuse('stdin: it cannot be read again from a checkpoint');
-  if (input?.endsWith('.gz')) refuse('a .gz input: inflate it first, so it can be read from any chunk');
   if (input !== undefined && args.deadLetter !== undefined) refuse('--dead-letter');
   if (input !== undefined && args.strict) refuse('--strict');
 }
@@ -244,11 +247,13 @@ function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSig
   if (!isInputFormat(format)) {
     throw usageError(`--input-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
   }
-  if (args.input !== '-' && !args.input.endsWith('.gz')) {
+  if (args.input !== '-') {
     checkReadableFile(args.input);
     const input = args.input;
     const keepRejected = args.deadLetter !== undefined || args.strict;
-    const chunks = fileSource(input, { eventNames: machine.eventNames, format, keepRejected });
+    const options = { eventNames: machine.eventNames, format, keepRejected };
+    // A .gz file is inflated on this thread and its chunks parsed in the workers, like a plain file's.
+    const chunks = input.endsWith('.gz') ? gzipFileSource(input, options) : fileSource(input, options);
     const deadLetter =
       args.deadLetter === undefined
         ? undefined
@@ -272,10 +277,7 @@ function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSig
   return sequentialInput({ ...args, input: args.input }, format, machine, signal);
 }
 
-/**
- * Stdin or gzip: the input is read (and inflated) as a stream and parsed on the main thread, in
- * order, with line numbers.
- */
+/** Stdin: the input is read as a stream and parsed on the main thread, in order, with line numbers. */
 function sequentialInput(
   args: RunArgs & { input: string },
   format: InputFormat,

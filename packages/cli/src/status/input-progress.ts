@@ -1,5 +1,7 @@
 import {
   type FileSourceConfig,
+  type GzipFileSourceConfig,
+  isFedSource,
   isParallelSource,
   type JobMetrics,
   type ParallelSource,
@@ -19,9 +21,8 @@ export interface Progress {
 export type InputProgress = (metrics: JobMetrics) => Progress;
 
 /**
- * The generator: events of the total. A file read in parallel: bytes of the chunks written. A file
- * read in order on the main thread: bytes read of the file's size (for .gz the inflated bytes, of
- * no known total). Stdin: events only.
+ * The generator: events of the total. A file read in parallel: bytes of the chunks written (for .gz
+ * the inflated bytes, of no known total). Stdin: events only.
  */
 export function inputProgress(
   source: Iterable<unknown> | AsyncIterable<unknown> | ParallelSource,
@@ -31,6 +32,14 @@ export function inputProgress(
     if (input.path === undefined) {
       const total = input.events;
       return (m) => ({ done: m.events, total, text: `${count(m.events)} / ${count(total)} events` });
+    }
+    if (isFedSource(source)) {
+      // A .gz file: the inflated bytes of the chunks written, of no known total.
+      const { chunkBytes } = source.config as GzipFileSourceConfig;
+      return (m) => {
+        const done = m.chunks * chunkBytes;
+        return { done, total: undefined, text: `${bytes(done)} inflated` };
+      };
     }
     const { size, chunkBytes } = source.config as FileSourceConfig;
     return (m) => {

@@ -1,8 +1,8 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { InputError, InvalidJobOptionsError } from '../errors.js';
 import { fileSource } from '../sources/file-source.js';
+import { gzipFileSource } from '../sources/gzip-file-source.js';
 import { inputFormatOfPath } from '../sources/input-formats.js';
 import type { InputFormat } from '../sources/record-format.js';
 import { RecordStreamSource } from '../sources/record-stream-source.js';
@@ -30,41 +30,26 @@ export interface FromStreamOptions {
 }
 
 /**
- * An events file (csv, ndjson or flink-binary). A plain file is a parallel source: the worker
- * threads parse its byte ranges themselves. A `.gz` file is inflated and parsed in order on the
- * calling thread.
+ * An events file (csv, ndjson or flink-binary) as a parallel source: the worker threads parse its
+ * byte ranges themselves. A `.gz` file is inflated on the calling thread, which cuts the inflated
+ * bytes into the same chunks and hands them to the worker threads to parse.
  */
 export function fromFile(path: string, options: FromFileOptions = {}): Source {
   const format = options.format ?? inputFormatOfPath(path);
   return {
     open(context: SourceContext) {
       const eventNames = requireEventNames(context, 'fromFile');
-      if (path.endsWith('.gz')) {
-        const file = createReadStream(path);
-        const gunzip = createGunzip();
-        file.on('error', (error) =>
-          gunzip.destroy(new InputError(`cannot read ${path}: ${error.message}`, error)),
-        );
-        const opened = openStream(file.pipe(gunzip), { ...options, format, name: path }, context, eventNames);
-        return {
-          ...opened,
-          close: () => {
-            opened.close();
-            file.destroy();
-          },
-        };
-      }
       try {
         statSync(path);
       } catch (error) {
         throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`, error);
       }
-      const chunks = fileSource(path, {
+      const chunking = {
         eventNames,
         format,
         ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
-      });
-      return { chunks };
+      };
+      return { chunks: path.endsWith('.gz') ? gzipFileSource(path, chunking) : fileSource(path, chunking) };
     },
   };
 }

@@ -7,6 +7,7 @@ import { WorkerFailedError } from '../errors.js';
 import type { KeyedOperator } from '../operator.js';
 import { Partitioner } from '../partitioning/partitioner.js';
 import { loadChunkProducer, type ParallelSource } from '../sources/parallel-source.js';
+import { openChunkInputs } from './chunk-inputs.js';
 import type { ResolvedJobOptions } from './job-options.js';
 import { loadOperator } from './load-operator.js';
 import type { JobMonitor } from './monitor/job-monitor.js';
@@ -34,6 +35,7 @@ export async function runInlineJob(
   const producer = await loadChunkProducer(source, start?.splits ?? []);
   let reporter: LoadReporter | undefined;
   let stopWriting: (() => Promise<void>) | undefined;
+  let closeInputs: (() => void) | undefined;
   try {
     const operator = await loadInlineOperator(config, start);
     const progress = new ProgressSignal();
@@ -66,13 +68,21 @@ export async function runInlineJob(
     const maxBacklog = config.maxInFlightPerWorker * 2;
     let firstEvent = baseEvents;
     let interrupted = false;
-    let stoppedAt = source.chunks;
     const checkpointAt = (chunk: number) => {
       checkpoints!.begin(chunk, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });
       checkpoints!.ownerState(chunk, snapshotOperator(operator), operator.expiredKeys?.() ?? 0);
       checkpoints!.producerState(chunk, producer.snapshot?.() ?? [], producer.rejects?.() ?? {});
     };
-    for (let chunk = firstChunk; chunk < source.chunks; chunk++) {
+    const inputs = openChunkInputs(source, firstChunk);
+    closeInputs = () => inputs.close();
+    // The next chunk is asked for while this one is processed (a fed source reads ahead meanwhile).
+    const ask = () => {
+      const asked = inputs.next();
+      asked.catch(() => undefined);
+      return asked;
+    };
+    let following = ask();
+    for (;;) {
       // A turn of the event loop per chunk: signals (SIGINT) and the sink's I/O get their chance.
       await new Promise((resolve) => setImmediate(resolve));
       while (collector.error === undefined && collector.backlog > maxBacklog) await progress.wait();
@@ -80,11 +90,14 @@ export async function runInlineJob(
       if (checkpoints?.failure !== undefined) throw checkpoints.failure;
       if (signal?.aborted) {
         interrupted = true;
-        stoppedAt = chunk;
         break;
       }
+      const next = await following;
+      if (next === undefined) break;
+      const { chunk } = next;
+      following = ask();
       reporter.clock.begin();
-      const batch = producer.produce(chunk);
+      const batch = producer.produce(chunk, next.input);
       const events = batch.count;
       const [part] = partitioner.splitAll(batch);
       try {
@@ -101,12 +114,13 @@ export async function runInlineJob(
         collector.deliverRejected(chunk, producer.takeRejected?.() ?? { lines: 0, records: [] });
       }
       collector.deliver(chunk, out.take());
-      if (checkpoints?.isDue(totals().events) && chunk + 1 < source.chunks) checkpointAt(chunk + 1);
+      if (checkpoints?.isDue(totals().events) && (await following) !== undefined) checkpointAt(chunk + 1);
     }
     while (collector.error === undefined && collector.backlog > 0) await progress.wait();
     if (collector.error !== undefined) throw collector.error;
     monitor?.threadLoad(0, reporter.load(firstEvent - baseEvents, true));
-    if (checkpoints !== undefined && stoppedAt < source.chunks) {
+    const stoppedAt = interrupted ? (await following)?.chunk : undefined;
+    if (checkpoints !== undefined && stoppedAt !== undefined) {
       // Stop with a checkpoint where the run stopped, so --resume starts exactly there. An earlier
       // checkpoint is complete once its chunks are written, as they now are.
       await checkpoints.whenWritten();
@@ -138,6 +152,7 @@ export async function runInlineJob(
     throw error;
   } finally {
     reporter?.stop();
+    closeInputs?.();
     producer.close?.();
   }
 }

@@ -5,7 +5,7 @@ import { InvalidJobOptionsError } from '../errors.js';
 import type { OperatorSpec } from '../operator.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../partitioning/key-groups.js';
 import type { OutputSink } from '../sinks/sink.js';
-import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
+import { isFedSource, isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 import type { RejectedRecord } from '../sources/reject.js';
 import type { JobMetrics } from './monitor/job-metrics.js';
 import type { SequentialItem } from './state-commands.js';
@@ -100,7 +100,7 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
       `maxInFlightPerWorker must be an integer ≥ 1, got ${maxInFlightPerWorker}`,
     );
   }
-  if (isParallelSource(options.source)) {
+  if (isParallelSource(options.source) && !isFedSource(options.source)) {
     const { chunks, splits } = options.source;
     if (!isCount(chunks, 0))
       throw new InvalidJobOptionsError(`source chunks must be an integer ≥ 0, got ${chunks}`);
@@ -132,9 +132,10 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     throw new InvalidJobOptionsError('checkpoint needs everyEvents ≥ 1 or everyMs > 0');
   }
   const resumeAt = options.resumeFrom?.chunk ?? 0;
-  if (replayable && resumeAt > (options.source as ParallelSource).chunks) {
+  const knownChunks = replayable ? (options.source as ParallelSource).chunks : undefined;
+  if (knownChunks !== undefined && resumeAt > knownChunks) {
     throw new InvalidJobOptionsError(
-      `the checkpoint is at chunk ${resumeAt}, past the source's ${(options.source as ParallelSource).chunks} chunks`,
+      `the checkpoint is at chunk ${resumeAt}, past the source's ${knownChunks} chunks`,
     );
   }
   return {

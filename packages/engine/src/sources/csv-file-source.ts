@@ -1,5 +1,5 @@
 import { type FileSourceConfig, fileSource } from './file-source.js';
-import type { ParallelSource } from './parallel-source.js';
+import type { IndexedSource } from './parallel-source.js';
 
 export type CsvFileSourceConfig = FileSourceConfig;
 
@@ -7,6 +7,6 @@ export type CsvFileSourceConfig = FileSourceConfig;
 export function csvFileSource(
   path: string,
   options: { eventNames: readonly string[]; chunkBytes?: number },
-): ParallelSource {
+): IndexedSource {
   return fileSource(path, { ...options, format: 'csv' });
 }

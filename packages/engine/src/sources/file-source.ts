@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { moduleBeside } from '../runtime/module-url.js';
+import { chunkBytesFor } from './chunk-records.js';
 import { recordFormat } from './input-formats.js';
-import type { ParallelSource } from './parallel-source.js';
+import type { IndexedSource } from './parallel-source.js';
 import type { InputFormat } from './record-format.js';
 import { DEFAULT_CHUNK_BYTES } from './record-stream-source.js';
 
@@ -29,14 +30,10 @@ export function fileSource(
     /** Report every rejected record (with its line in the file) to the job's onRejected. */
     keepRejected?: boolean;
   },
-): ParallelSource {
+): IndexedSource {
   const format = options.format ?? 'csv';
-  const framing = recordFormat(format).framing;
   const size = statSync(path).size;
-  let chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (framing.kind === 'fixed') {
-    chunkBytes = Math.max(1, Math.ceil(chunkBytes / framing.recordBytes)) * framing.recordBytes;
-  }
+  const chunkBytes = chunkBytesFor(recordFormat(format).framing, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const chunks = Math.ceil(size / chunkBytes);
   const keepRejected = options.keepRejected ?? false;
   const config: FileSourceConfig = {

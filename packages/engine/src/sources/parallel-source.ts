@@ -2,26 +2,64 @@ import type { EventBatch } from '../batch.js';
 import { importFactory } from '../runtime/import-factory.js';
 import type { RejectedRecord, RejectReason } from './reject.js';
 
-/**
- * A source whose chunks are produced inside the worker threads. Chunk k belongs to split
- * `k mod splits`, and a split stays on one producer (`split mod S`), so a producer sees its
- * splits' chunks in increasing order; the logical stream (chunks in index order) never depends
- * on the worker, partition or producer counts.
- */
-export interface ParallelSource {
+interface ParallelSourceBase {
   kind: 'parallel';
   /** URL of an ES module exporting `createChunkProducer(config)`. */
   module: string;
   /** Structured-cloneable configuration for the producers. */
   config: unknown;
-  /** Number of chunks in the stream. */
-  chunks: number;
-  /** Number of splits: chunks of one split are produced in order by one producer. */
-  splits: number;
   /** Named in messages (a file path, "generator"). */
   name: string;
   /** The producers report each chunk's rejected records (takeRejected), for dead letters and --strict. */
   keepsRejected?: boolean;
+}
+
+/**
+ * A source whose chunks are produced inside the worker threads from their index alone. Chunk k
+ * belongs to split `k mod splits`, and a split stays on one producer (`split mod S`), so a producer
+ * sees its splits' chunks in increasing order; the logical stream (chunks in index order) never
+ * depends on the worker, partition or producer counts.
+ */
+export interface IndexedSource extends ParallelSourceBase {
+  /** Number of chunks in the stream. */
+  chunks: number;
+  /** Number of splits: chunks of one split are produced in order by one producer. */
+  splits: number;
+  feed?: undefined;
+}
+
+/**
+ * A source whose chunks' input is read in order on the calling thread (a gzip file, which can only
+ * be inflated from its start) and handed to the producers, which parse it in the worker threads:
+ * chunk k goes to producer `k mod S`. How many chunks there are is known when the feed ends.
+ */
+export interface FedSource extends ParallelSourceBase {
+  /** Opens the chunks' inputs in index order from chunk `from` on (a resume skips the ones before). */
+  feed(from: number): ChunkFeed;
+  chunks?: undefined;
+  splits?: undefined;
+}
+
+/** A source whose chunks are parsed or generated inside the worker threads. */
+export type ParallelSource = IndexedSource | FedSource;
+
+/** One chunk's input for its producer: structured-cloneable, with the buffers to transfer. */
+export interface FedChunk {
+  chunk: number;
+  input: unknown;
+  transfer: ArrayBuffer[];
+}
+
+/**
+ * The inputs of a FedSource's chunks, in index order. `next` is called again only after the
+ * previous call settled, and only when the job has room for another chunk: the reader waits (and
+ * with it the input) while chunks are not consumed. Rejects with a StatecraftError naming the input.
+ */
+export interface ChunkFeed {
+  /** The next chunk's input, or undefined after the last chunk. */
+  next(): Promise<FedChunk | undefined>;
+  /** Stops reading (whether the feed ended or not). */
+  close(): void;
 }
 
 /**
@@ -45,7 +83,8 @@ export interface SplitState {
  * may be reused by the next call (the engine copies it into parts before asking for another).
  */
 export interface ChunkProducer {
-  produce(chunk: number): EventBatch;
+  /** `input`: the chunk's FedChunk input, for a FedSource (undefined for an IndexedSource). */
+  produce(chunk: number, input?: unknown): EventBatch;
   /** Rejected records so far, by reason. */
   rejects?(): Partial<Record<RejectReason, number>>;
   /**
@@ -68,6 +107,15 @@ export function isParallelSource(source: unknown): source is ParallelSource {
   return typeof source === 'object' && source !== null && (source as { kind?: unknown }).kind === 'parallel';
 }
 
+export function isFedSource(source: ParallelSource): source is FedSource {
+  return typeof source.feed === 'function';
+}
+
+/** The producer (0..S-1) that parses chunk `chunk` of a FedSource. */
+export function producerOfFedChunk(chunk: number, producers: number): number {
+  return chunk % producers;
+}
+
 /** The producer (0..S-1) that makes chunk `chunk`. */
 export function producerOfChunk(chunk: number, splits: number, producers: number): number {
   return (chunk % splits) % producers;
@@ -87,7 +135,7 @@ export function* chunksOfProducer(
 }
 
 export async function loadChunkProducer(
-  source: ParallelSource,
+  source: Pick<ParallelSource, 'module' | 'config'>,
   restored: readonly SplitState[] = [],
 ): Promise<ChunkProducer> {
   const create = await importFactory<CreateChunkProducer>(source.module, 'createChunkProducer', 'source');

@@ -1,4 +1,4 @@
-import { moduleBeside, type ParallelSource } from '@statecraft/engine';
+import { type IndexedSource, moduleBeside } from '@statecraft/engine';
 import type { MachineDefinition } from '../machine/definition.js';
 import { type GeneratorOptions, planGenerator } from './event-stream.js';
 
@@ -18,7 +18,7 @@ export interface GeneratorSourceConfig {
  * on one producer, so generating events scales with the producers instead of capping the job at
  * one core. The stream is the same as `generateChunks` with the same options.
  */
-export function generatorSource(options: GeneratorOptions): ParallelSource {
+export function generatorSource(options: GeneratorOptions): IndexedSource {
   const plan = planGenerator(options);
   const config: GeneratorSourceConfig = {
     machine: plan.machine.definition,

@@ -3,7 +3,12 @@ import type { Piscina } from 'piscina';
 import { deserializeError, type StatecraftError, WorkerFailedError } from '../../errors.js';
 import type { OperatorSpec } from '../../operator.js';
 import { keyGroupRange } from '../../partitioning/key-groups.js';
-import type { ParallelSource } from '../../sources/parallel-source.js';
+import {
+  type FedChunk,
+  isFedSource,
+  type ParallelSource,
+  producerOfFedChunk,
+} from '../../sources/parallel-source.js';
 import type { ExecutorListener } from '../executor.js';
 import type { ThreadLoad } from '../monitor/thread-load.js';
 import { createWorkerPool, type WorkerLimits } from '../worker-pool.js';
@@ -11,10 +16,12 @@ import type {
   ControlMessage,
   ExchangeResult,
   ExchangeTask,
+  FeedMessage,
   OutMessage,
   OwnerStateMessage,
   ProducerStateMessage,
   RejectedMessage,
+  TaskSource,
   ThreadMessage,
   ThreadStart,
 } from './protocol.js';
@@ -53,6 +60,8 @@ export class ExchangeExecutor {
   private readonly tasks: Promise<ExchangeResult>[] = [];
   private stopped = false;
   private readyThreads = 0;
+  private readonly workers: number;
+  private readonly sourceParallelism: number;
 
   constructor(
     operator: OperatorSpec,
@@ -61,6 +70,9 @@ export class ExchangeExecutor {
     private readonly listener: ExchangeListener,
   ) {
     const { workers, partitions, sourceParallelism } = options;
+    this.workers = workers;
+    this.sourceParallelism = sourceParallelism;
+    const taskSource = taskSourceOf(source);
     this.pool = createWorkerPool(workers, options.resourceLimits, (error) =>
       this.fail(WorkerFailedError.from(-1, error)),
     );
@@ -85,7 +97,7 @@ export class ExchangeExecutor {
         partitions,
         operator,
         context: { partitions, keyGroupStart: start, keyGroupEnd: end },
-        source,
+        source: taskSource,
         producers,
         sourceParallelism,
         control: port2,
@@ -122,6 +134,13 @@ export class ExchangeExecutor {
     this.broadcast({ t: 'grant', upTo });
   }
 
+  /** Sends a fed chunk's input to the thread hosting its producer (call before granting the chunk). */
+  feed({ chunk, input, transfer }: FedChunk): void {
+    if (this.stopped) return;
+    const thread = producerOfFedChunk(chunk, this.sourceParallelism) % this.workers;
+    this.controls[thread]!.postMessage({ t: 'feed', chunk, input } satisfies FeedMessage, transfer);
+  }
+
   /** Asks every thread for its state as of the start of `chunk` (call before granting `chunk`). */
   barrier(chunk: number): void {
     this.broadcast({ t: 'barrier', chunk });
@@ -152,4 +171,15 @@ export class ExchangeExecutor {
     if (this.stopped) return;
     this.listener.onFailure(error);
   }
+}
+
+/** The source as the threads get it: no feed (it stays on this thread), the chunk layout if indexed. */
+function taskSourceOf(source: ParallelSource): TaskSource {
+  const { module, config, keepsRejected } = source;
+  return {
+    module,
+    config,
+    keepsRejected,
+    indexed: isFedSource(source) ? undefined : { chunks: source.chunks, splits: source.splits },
+  };
 }

@@ -2,8 +2,8 @@ import type { JobStart } from '../../checkpoint/checkpoint.js';
 import type { CheckpointCoordinator } from '../../checkpoint/coordinator.js';
 import { threadStarts } from '../../checkpoint/thread-starts.js';
 import { OrderedCollector } from '../../collect/ordered-collector.js';
-import type { StatecraftError } from '../../errors.js';
-import type { ParallelSource } from '../../sources/parallel-source.js';
+import { InputError, isStatecraftError, type StatecraftError } from '../../errors.js';
+import { type ChunkFeed, isFedSource, type ParallelSource } from '../../sources/parallel-source.js';
 import type { ResolvedJobOptions } from '../job-options.js';
 import type { JobMonitor } from '../monitor/job-monitor.js';
 import { numberRejectsInFile } from '../reject-numbering.js';
@@ -15,7 +15,8 @@ import { ExchangeExecutor } from './exchange-executor.js';
  * A job whose chunks are produced in the worker threads. The main thread only coordinates: it
  * grants chunk indexes within a window past the last chunk written (which bounds memory and makes a
  * slow sink slow every producer), collects each chunk's outputs from all W owners, and writes them
- * in chunk order. A checkpoint is a barrier sent just before the grants pass its chunk.
+ * in chunk order. A checkpoint is a barrier sent just before the grants pass its chunk. A fed
+ * source's inputs are read here within the same window, each sent to its producer before its grant.
  */
 export async function runExchangeJob(
   config: ResolvedJobOptions,
@@ -55,7 +56,7 @@ export async function runExchangeJob(
       partitions,
       sourceParallelism,
       resourceLimits: config.resourceLimits,
-      starts: threadStarts(start, { workers, partitions, sourceParallelism, splits: source.splits }),
+      starts: threadStarts(start, { workers, partitions, sourceParallelism, splits: source.splits ?? 1 }),
       killThread,
     },
     {
@@ -87,13 +88,41 @@ export async function runExchangeJob(
   );
 
   let granted = firstChunk;
+  // Chunks that may be granted: all of an indexed source's; those of a fed source whose input is sent.
+  let available = source.chunks ?? firstChunk;
+  let complete = !isFedSource(source);
+  const feed: ChunkFeed | undefined = isFedSource(source) ? source.feed(firstChunk) : undefined;
+  let feeding = false;
+  /** Reads the next fed chunk's input when the window has room for it. */
+  const feedUpTo = (limit: number) => {
+    if (feed === undefined || complete || feeding || available >= limit) return;
+    feeding = true;
+    feed.next().then(
+      (next) => {
+        feeding = false;
+        if (next === undefined) complete = true;
+        else {
+          executor.feed(next);
+          available = next.chunk + 1;
+        }
+        progress.notify();
+      },
+      (error: unknown) => {
+        feeding = false;
+        failure ??= isStatecraftError(error)
+          ? error
+          : new InputError(`cannot read ${source.name}: ${(error as Error).message}`, error);
+        progress.notify();
+      },
+    );
+  };
   /** A checkpoint at the first chunk not granted yet: the barrier goes out before its grant. */
   const checkpointAtGranted = (coordinator: CheckpointCoordinator) => {
     coordinator.begin(granted, workers, workers, { chunksWritten: collector.chunksWritten, ...totals() });
     executor.barrier(granted);
   };
   const grantUpTo = (limit: number) => {
-    const upTo = Math.min(limit, source.chunks);
+    const upTo = Math.min(limit, available);
     if (upTo <= granted) return;
     if (checkpoints?.isDue(totals().events) && granted > firstChunk) checkpointAtGranted(checkpoints);
     const parts = workers + (source.keepsRejected ? 1 : 0);
@@ -101,6 +130,7 @@ export async function runExchangeJob(
     granted = upTo;
     executor.grant(granted - 1);
   };
+  const allGranted = () => complete && granted >= available;
   const stalled = () =>
     failure !== undefined || collector.error !== undefined || checkpoints?.failure !== undefined;
   if (checkpoints !== undefined) checkpoints.onProgress = () => progress.notify();
@@ -110,11 +140,12 @@ export async function runExchangeJob(
     for (;;) {
       if (stalled()) break;
       if (signal?.aborted) interrupted = true;
+      if (!interrupted) feedUpTo(collector.chunksWritten + window);
       if (!interrupted && ready) grantUpTo(collector.chunksWritten + window);
-      if (collector.chunksWritten >= granted && (interrupted || granted >= source.chunks)) break;
+      if (collector.chunksWritten >= granted && (interrupted || allGranted())) break;
       await progress.wait();
     }
-    if (interrupted && checkpoints !== undefined && granted < source.chunks) {
+    if (interrupted && checkpoints !== undefined && !allGranted()) {
       // Stop with a checkpoint at the first chunk not done, so --resume starts exactly there.
       while (!stalled() && !checkpoints.idle) await progress.wait();
       if (!stalled() && granted > firstChunk && (checkpoints.latest?.chunk ?? -1) < granted) {
@@ -145,5 +176,6 @@ export async function runExchangeJob(
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    feed?.close();
   }
 }

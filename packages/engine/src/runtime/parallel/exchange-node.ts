@@ -4,10 +4,11 @@ import { restoreOperator } from '../../checkpoint/operator-state.js';
 import { serializeError } from '../../errors.js';
 import { PartPool } from '../../partitioning/part-pool.js';
 import { Partitioner } from '../../partitioning/partitioner.js';
-import { chunksOfProducer, loadChunkProducer } from '../../sources/parallel-source.js';
+import { loadChunkProducer } from '../../sources/parallel-source.js';
 import { loadOperator } from '../load-operator.js';
 import { LoadReporter, loadDetailIntervalMs } from '../monitor/thread-load.js';
 import { ChunkOwner } from './chunk-owner.js';
+import { HostedChunks } from './hosted-chunks.js';
 import type {
   ControlMessage,
   ExchangeResult,
@@ -31,18 +32,6 @@ function transferList(part: WorkerPart): ArrayBuffer[] {
   ];
 }
 
-/** The hosted producers' chunks from the start chunk on, merged in increasing order. */
-function hostedChunks(
-  task: Pick<ExchangeTask, 'producers' | 'sourceParallelism' | 'source' | 'start'>,
-): number[] {
-  const { source, sourceParallelism, start } = task;
-  const chunks: number[] = [];
-  for (const producer of task.producers) {
-    chunks.push(...chunksOfProducer(producer, sourceParallelism, source.splits, source.chunks, start.chunk));
-  }
-  return chunks.sort((a, b) => a - b);
-}
-
 /**
  * One thread of a parallel-source job: produces its granted chunks (one per macrotask, so parts
  * arriving from other producers are applied in between), partitions each by key group and sends
@@ -58,7 +47,7 @@ export async function serveExchangeNode(
   if (task.start.keyed !== undefined) restoreOperator(operator, task.start.keyed);
   const producer =
     task.producers.length > 0 ? await loadChunkProducer(task.source, task.start.splits) : undefined;
-  const chunks = hostedChunks(task);
+  const chunks = new HostedChunks(task);
   const pool = new PartPool(task.threads);
   const partitioner = new Partitioner(task.threads, task.partitions, pool);
   const recycle = (part: PartMessage) => {
@@ -102,7 +91,6 @@ export async function serveExchangeNode(
   // thread boundary; only a dying thread rejects the task.
   return new Promise<ExchangeResult>((resolve) => {
     let granted = -1;
-    let cursor = 0;
     let scheduled = false;
     let stopped = false;
     let producerBarrier = -1;
@@ -137,7 +125,8 @@ export async function serveExchangeNode(
     // The producers' part of a barrier: reported once every hosted chunk before it is made.
     const reportProducersAtBarrier = () => {
       if (producerBarrier < 0) return;
-      const next = chunks[cursor];
+      // A fed chunk before the barrier has always arrived: its input is sent before its grant.
+      const next = chunks.peek();
       if (next !== undefined && next < producerBarrier) return;
       const message: ProducerStateMessage = {
         t: 'producer-state',
@@ -151,13 +140,13 @@ export async function serveExchangeNode(
     const produceNext = () => {
       scheduled = false;
       if (stopped || producer === undefined) return;
-      const chunk = chunks[cursor];
-      if (chunk === undefined || chunk > granted) return;
+      const next = chunks.peek();
+      if (next === undefined || next > granted) return;
       clock.begin();
       try {
         reportProducersAtBarrier();
-        cursor++;
-        const batch = producer.produce(chunk);
+        const { chunk, input } = chunks.take();
+        const batch = producer.produce(chunk, input);
         const chunkEvents = batch.count;
         if (task.source.keepsRejected) {
           const rejected = producer.takeRejected?.() ?? { lines: 0, records: [] };
@@ -194,7 +183,7 @@ export async function serveExchangeNode(
     };
     const schedule = () => {
       if (scheduled || stopped) return;
-      const chunk = chunks[cursor];
+      const chunk = chunks.peek();
       if (chunk === undefined || chunk > granted) return;
       scheduled = true;
       setImmediate(produceNext);
@@ -217,6 +206,11 @@ export async function serveExchangeNode(
         if (message.t === 'grant') {
           granted = Math.max(granted, message.upTo);
           owner.grant(granted);
+          schedule();
+          return;
+        }
+        if (message.t === 'feed') {
+          chunks.add(message.chunk, message.input);
           schedule();
           return;
         }

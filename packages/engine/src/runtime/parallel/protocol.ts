@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../../errors.js';
 import type { KeyedState, OperatorContext, OperatorSpec } from '../../operator.js';
-import type { ChunkRejects, ParallelSource, SplitState } from '../../sources/parallel-source.js';
+import type { ChunkRejects, SplitState } from '../../sources/parallel-source.js';
 import type { RejectReason } from '../../sources/reject.js';
 import type { ThreadLoad } from '../monitor/thread-load.js';
 
@@ -13,7 +13,7 @@ export interface ExchangeTask {
   partitions: number;
   operator: OperatorSpec;
   context: OperatorContext;
-  source: ParallelSource;
+  source: TaskSource;
   /** Producer ids (0..S-1) hosted on this thread. */
   producers: number[];
   sourceParallelism: number;
@@ -25,6 +25,17 @@ export interface ExchangeTask {
   start: ThreadStart;
   /** Fault injection for tests: exit the thread once its owner has applied this many events. */
   dieAfterEvents?: number | undefined;
+}
+
+/**
+ * What a thread needs of the source: its producer module, and which chunks there are (an indexed
+ * source), or nothing of them (a fed source: each chunk's input arrives in a `feed` message).
+ */
+export interface TaskSource {
+  module: string;
+  config: unknown;
+  keepsRejected?: boolean | undefined;
+  indexed?: { chunks: number; splits: number } | undefined;
 }
 
 export interface ThreadStart {
@@ -50,9 +61,20 @@ export interface ExchangeResult {
 
 /**
  * Main → thread. `grant`: chunks with index ≤ upTo may be produced and applied. `barrier`: report
- * the state as of the start of `chunk` (sent before any grant reaches `chunk`).
+ * the state as of the start of `chunk` (sent before any grant reaches `chunk`). `feed`: the input
+ * of a fed source's chunk, to the thread hosting its producer (sent before the chunk's grant).
  */
-export type ControlMessage = { t: 'grant'; upTo: number } | { t: 'barrier'; chunk: number } | { t: 'end' };
+export type ControlMessage =
+  | { t: 'grant'; upTo: number }
+  | { t: 'barrier'; chunk: number }
+  | FeedMessage
+  | { t: 'end' };
+
+export interface FeedMessage {
+  t: 'feed';
+  chunk: number;
+  input: unknown;
+}
 
 /** Producer → owner: the owner's part of a chunk (possibly empty). Arrays may exceed `count`. */
 export interface PartMessage {
