@@ -153,8 +153,10 @@ describe('machine.schema.json', () => {
       }),
       { numRuns: 2000 },
     );
-    // The property means nothing unless both kinds of machine were generated.
-    expect(accepted).toBeGreaterThan(100);
+    // The property means nothing unless both kinds of machine were generated. About 5% of these
+    // machines are valid (about 100 of 2000, varying with the random seed: 87 was seen), so the
+    // bound sits far below that, yet far above none.
+    expect(accepted).toBeGreaterThan(25);
     expect(rejected).toBeGreaterThan(100);
   });
 });
