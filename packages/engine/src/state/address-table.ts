@@ -181,34 +181,39 @@ export class AddressTable {
     rejectedValue: Uint8Array,
     rejectedSoFar: number,
   ): number {
-    const { keys: own, values, mask, shift } = this;
-    let size = this.size;
-    let rejected = rejectedSoFar;
-    for (let i = start | 0; i < end; i++) {
+    // Fields are read once, into locals; EMPTY (0) and REJECT_TRANSITION (0x100) are written as
+    // literals: a module constant is re-loaded and re-checked on every iteration.
+    const { keys: own, values } = this;
+    const mask = this.mask | 0;
+    const shift = this.shift | 0;
+    const stop = end | 0;
+    let size = this.size | 0;
+    let rejected = rejectedSoFar | 0;
+    for (let i = start | 0; i < stop; i++) {
       const key = keys[i]!;
       const code = codes[i]!;
       let slot = (Math.imul(key, 0x9e3779b1) >>> shift) & mask;
       let value = values[slot]!;
-      while (value !== EMPTY && own[slot] !== key) {
+      while (value !== 0 && own[slot] !== key) {
         slot = (slot + 1) & mask;
         value = values[slot]!;
       }
       const next = transitions[(value << 8) | code]!;
       if (next === value) continue;
-      if (next === REJECT_TRANSITION) {
+      if (next === 0x100) {
         rejectedAt[rejected] = i;
         rejectedValue[rejected] = value;
         rejected++;
-      } else if (value === EMPTY) {
+      } else if (value === 0) {
         own[slot] = key;
         values[slot] = next;
         size++;
-      } else if (next !== EMPTY) {
+      } else if (next !== 0) {
         values[slot] = next;
       } else {
         // Backward-shift deletion, as in removeAt (written out: see above).
         let hole = slot;
-        for (let j = (slot + 1) & mask; values[j] !== EMPTY; j = (j + 1) & mask) {
+        for (let j = (slot + 1) & mask; values[j] !== 0; j = (j + 1) & mask) {
           const home = (Math.imul(own[j]!, 0x9e3779b1) >>> shift) & mask;
           if (((hole - home) & mask) < ((j - home) & mask)) {
             own[hole] = own[j]!;
@@ -216,7 +221,7 @@ export class AddressTable {
             hole = j;
           }
         }
-        values[hole] = EMPTY;
+        values[hole] = 0;
         size--;
       }
     }
