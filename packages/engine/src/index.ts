@@ -122,4 +122,4 @@ export {
   REJECT_REASONS,
   RejectLedger,
 } from './sources/reject.js';
-export { AddressTable } from './state/address-table.js';
+export { AddressTable, REJECT_TRANSITION } from './state/address-table.js';

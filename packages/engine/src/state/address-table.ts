@@ -1,11 +1,18 @@
 const EMPTY = 0;
 const MIN_CAPACITY = 16;
+/** In a transition table, the code for "reject the event, keep the value". */
+export const REJECT_TRANSITION = 0x100;
+/** Events per run of `applyTransitions`: the table grows (if it must) only between runs. */
+const TRANSITION_RUN = 4096;
 
 /**
  * An open-addressing hash table from address (uint32) to a byte value in 1..255, in typed arrays:
  * no object per key. Linear probing with backward-shift deletion (no tombstones), Fibonacci hashing,
  * grows at 50% load. A stored value of 0 marks an empty slot, so callers store `state + 1`.
  * With `stamped`, each entry also carries a float64 stamp (e.g. when it was last seen, for TTL).
+ *
+ * Hash indexes are masked (`& mask`) so they stay int32 for V8: an unmasked `>>>` result is
+ * uint32, which turns the probe index into a float64.
  */
 export class AddressTable {
   private keys: Uint32Array;
@@ -35,7 +42,7 @@ export class AddressTable {
   /** The value stored for `address`, or 0 when absent. */
   get(address: number): number {
     const { keys, values, mask } = this;
-    for (let i = Math.imul(address, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+    for (let i = (Math.imul(address, 0x9e3779b1) >>> this.shift) & mask; ; i = (i + 1) & mask) {
       const value = values[i]!;
       if (value === EMPTY || keys[i] === address) return value;
     }
@@ -47,7 +54,7 @@ export class AddressTable {
    */
   find(address: number): number {
     const { keys, values, mask } = this;
-    for (let i = Math.imul(address, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+    for (let i = (Math.imul(address, 0x9e3779b1) >>> this.shift) & mask; ; i = (i + 1) & mask) {
       if (values[i] === EMPTY) return -(i + 1);
       if (keys[i] === address) return i;
     }
@@ -82,7 +89,7 @@ export class AddressTable {
   /** Stores `value` (1..255) for `address` (and its stamp, in a stamped table); returns its slot. */
   set(address: number, value: number, stamp = 0): number {
     const { keys, values, mask } = this;
-    let i = Math.imul(address, 0x9e3779b1) >>> this.shift;
+    let i = (Math.imul(address, 0x9e3779b1) >>> this.shift) & mask;
     while (values[i] !== EMPTY) {
       if (keys[i] === address) {
         values[i] = value;
@@ -111,7 +118,7 @@ export class AddressTable {
     const { keys, values, stamps, mask, shift } = this;
     let hole = i;
     for (let j = (i + 1) & mask; values[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = Math.imul(keys[j]!, 0x9e3779b1) >>> shift;
+      const home = (Math.imul(keys[j]!, 0x9e3779b1) >>> shift) & mask;
       if (((hole - home) & mask) < ((j - home) & mask)) {
         keys[hole] = keys[j]!;
         values[hole] = values[j]!;
@@ -121,6 +128,105 @@ export class AddressTable {
     }
     values[hole] = EMPTY;
     this.size--;
+  }
+
+  /**
+   * Applies a transition table to keyed events `i` in [0, count): with `value` the key's stored
+   * value (0 when absent) and `next = transitions[(value << 8) | codes[i]]`, 0 removes the key,
+   * REJECT_TRANSITION leaves it unchanged and records the event (its index in `rejectedAt`, the
+   * value it met in `rejectedValue`, both needing room for `count`), any other next value is
+   * stored. Returns the number of rejected events. Unstamped tables only.
+   */
+  applyTransitions(
+    keys: Uint32Array,
+    codes: Uint8Array,
+    count: number,
+    transitions: Uint16Array,
+    rejectedAt: Uint32Array,
+    rejectedValue: Uint8Array,
+  ): number {
+    if (this.stamps !== undefined) throw new Error('applyTransitions needs an unstamped table');
+    if (rejectedAt.length < count || rejectedValue.length < count) {
+      throw new RangeError(`room for ${count} rejected events needed`);
+    }
+    let rejected = 0;
+    for (let start = 0; start < count; start += TRANSITION_RUN) {
+      const end = Math.min(count, start + TRANSITION_RUN);
+      this.reserve(end - start);
+      rejected = this.transitionRun(
+        keys,
+        codes,
+        start,
+        end,
+        transitions,
+        rejectedAt,
+        rejectedValue,
+        rejected,
+      );
+    }
+    return rejected;
+  }
+
+  /**
+   * The hot loop of applyTransitions, for a run that cannot fill the table past 50%. It calls
+   * nothing: a call anywhere in a loop makes V8 re-check every array on every iteration.
+   */
+  private transitionRun(
+    keys: Uint32Array,
+    codes: Uint8Array,
+    start: number,
+    end: number,
+    transitions: Uint16Array,
+    rejectedAt: Uint32Array,
+    rejectedValue: Uint8Array,
+    rejectedSoFar: number,
+  ): number {
+    // Fields are read once, into locals; EMPTY (0) and REJECT_TRANSITION (0x100) are written as
+    // literals: a module constant is re-loaded and re-checked on every iteration.
+    const { keys: own, values } = this;
+    const mask = this.mask | 0;
+    const shift = this.shift | 0;
+    const stop = end | 0;
+    let size = this.size | 0;
+    let rejected = rejectedSoFar | 0;
+    for (let i = start | 0; i < stop; i++) {
+      const key = keys[i]!;
+      const code = codes[i]!;
+      let slot = (Math.imul(key, 0x9e3779b1) >>> shift) & mask;
+      let value = values[slot]!;
+      while (value !== 0 && own[slot] !== key) {
+        slot = (slot + 1) & mask;
+        value = values[slot]!;
+      }
+      const next = transitions[(value << 8) | code]!;
+      if (next === value) continue;
+      if (next === 0x100) {
+        rejectedAt[rejected] = i;
+        rejectedValue[rejected] = value;
+        rejected++;
+      } else if (value === 0) {
+        own[slot] = key;
+        values[slot] = next;
+        size++;
+      } else if (next !== 0) {
+        values[slot] = next;
+      } else {
+        // Backward-shift deletion, as in removeAt (written out: see above).
+        let hole = slot;
+        for (let j = (slot + 1) & mask; values[j] !== 0; j = (j + 1) & mask) {
+          const home = (Math.imul(own[j]!, 0x9e3779b1) >>> shift) & mask;
+          if (((hole - home) & mask) < ((j - home) & mask)) {
+            own[hole] = own[j]!;
+            values[hole] = values[j]!;
+            hole = j;
+          }
+        }
+        values[hole] = 0;
+        size--;
+      }
+    }
+    this.size = size;
+    return rejected;
   }
 
   /** Calls `visit(address, value, stamp)` for every entry, in slot order. */
