@@ -1,5 +1,6 @@
 export type { PartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
 export { decodePartitionCheckpoint, encodePartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
+export type { Unusable } from './checkpoint/partition-checkpoint-store.js';
 export { PartitionCheckpointStore } from './checkpoint/partition-checkpoint-store.js';
 export type {
   CheckpointInterval,

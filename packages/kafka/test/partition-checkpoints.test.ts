@@ -302,6 +302,33 @@ describe('per-partition checkpoints', () => {
     expect(await readFile(fileOf(b.outDir, 1), 'utf8')).toBe('alert 0\nalert 1\n');
   });
 
+  it('passes over a damaged newest checkpoint for the previous one, and says so', async () => {
+    type Snapshot = Extract<SequentialItem, { command: 'snapshot' }>;
+    const a = await member('damaged-newest', { everyEvents: 2 });
+    a.consumer.listener.assigned([0]);
+    for (const first of [0, 2]) {
+      await a.consumer.fetch(0, first, 2);
+      const chunk = await a.engine.next();
+      const barrier = (await a.engine.next()) as Snapshot;
+      await a.engine.write(chunk.chunk!, [first, first + 1]);
+      barrier.done(a.engine.snapshotOf(0));
+      await a.checkpoints.drain();
+    }
+    await writeFile(a.store.path(0), 'a disk error, say');
+    const reports: TakeoverReport[] = [];
+    const b = await member('damaged-newest', {
+      everyEvents: 100,
+      onTakeover: (report) => reports.push(report),
+    });
+    b.consumer.listener.assigned([0]);
+    expect(await b.engine.next()).toMatchObject({ command: 'restore', scope: 0 });
+    expect(b.consumer.seeks).toEqual([{ partition: 0, offset: 2 }]);
+    expect(reports[0]!.unusable).toEqual([
+      { path: a.store.path(0), reason: `${a.store.path(0)} is unusable (truncated (17 bytes))` },
+    ]);
+    expect(await readFile(fileOf(b.outDir, 0), 'utf8')).toBe('alert 0\nalert 1\n');
+  });
+
   it('a takeover whose partition is revoked before it is done leaves the file alone', async () => {
     const m = await member('revoked-takeover', { everyEvents: 100 });
     await m.files.open();
@@ -346,7 +373,9 @@ describe('per-partition checkpoints', () => {
     const taken = m.engine.next();
     await m.consumer.fetch(3, 0, 1);
     await expect(taken).rejects.toThrow(
-      new RegExp(`^${m.store.path(3)} is unusable \\(not a Statecraft checkpoint\\); .*remove the file`),
+      new RegExp(
+        `^${m.store.path(3)} is unusable \\(not a Statecraft checkpoint\\): the partition's state is lost; remove the file`,
+      ),
     );
 
     const other = encodePartitionCheckpoint({

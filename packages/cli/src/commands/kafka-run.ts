@@ -138,8 +138,11 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
             committedOffset: async (partition) =>
               (await admin.committedOffsets(plan.group, plan.topic))[partition] ?? -1,
             writer: `${hostname()} pid ${process.pid}`,
-            onTakeover: (takeover) =>
-              logger.info(describeTakeover(takeover), { ...takeoverFields(takeover) }),
+            onTakeover: (takeover) => {
+              for (const { reason } of takeover.unusable ?? [])
+                logger.warn(`${reason}; using the previous checkpoint`);
+              logger.info(describeTakeover(takeover), { ...takeoverFields(takeover) });
+            },
           });
     const source = new KafkaSource({
       consumer,

@@ -13,6 +13,12 @@ import {
   type PartitionCheckpoint,
 } from './partition-checkpoint.js';
 
+/** A checkpoint file that could not be used, and why (the message names the file). */
+export interface Unusable {
+  path: string;
+  reason: string;
+}
+
 /**
  * A directory, shared by every process of a group, holding the checkpoint of each Kafka
  * partition (`partition-<n>.ckpt`), replaced atomically (see writeFileDurably), and the one
@@ -42,19 +48,30 @@ export class PartitionCheckpointStore {
     return join(this.directory, `partition-${partition}.prev.ckpt`);
   }
 
-  /** The partition's checkpoints, newest first (none, one or two). */
-  async loadAll(partition: number): Promise<PartitionCheckpoint[]> {
-    const found: PartitionCheckpoint[] = [];
+  /**
+   * The partition's checkpoints, newest first (none, one or two), and the files that could not be
+   * read as one (damaged), with the reason. A checkpoint of another job is an error.
+   */
+  async loadAll(partition: number): Promise<{ checkpoints: PartitionCheckpoint[]; unusable: Unusable[] }> {
+    const checkpoints: PartitionCheckpoint[] = [];
+    const unusable: Unusable[] = [];
     for (const path of [this.path(partition), this.previousPath(partition)]) {
-      const checkpoint = await this.read(path, partition);
-      if (checkpoint !== undefined) found.push(checkpoint);
+      try {
+        const checkpoint = await this.read(path, partition);
+        if (checkpoint !== undefined) checkpoints.push(checkpoint);
+      } catch (error) {
+        if (!(error instanceof CheckpointError)) throw error;
+        unusable.push({ path, reason: error.message });
+      }
     }
-    return found;
+    return { checkpoints, unusable };
   }
 
-  /** The partition's newest checkpoint, or undefined when it has none yet. */
+  /** The partition's newest usable checkpoint, or undefined when it has none yet. */
   async load(partition: number): Promise<PartitionCheckpoint | undefined> {
-    return (await this.loadAll(partition))[0];
+    const { checkpoints, unusable } = await this.loadAll(partition);
+    if (checkpoints.length === 0 && unusable.length > 0) throw stateLost(unusable);
+    return checkpoints[0];
   }
 
   private async read(path: string, partition: number): Promise<PartitionCheckpoint | undefined> {
@@ -69,9 +86,7 @@ export class PartitionCheckpointStore {
     try {
       checkpoint = decodePartitionCheckpoint(bytes);
     } catch (error) {
-      throw new CheckpointError(
-        `${path} is unusable (${(error as Error).message}); the partition's state is lost: remove the file to start the partition over`,
-      );
+      throw new CheckpointError(`${path} is unusable (${(error as Error).message})`);
     }
     if (checkpoint.job !== this.job || checkpoint.partition !== partition) {
       throw new CheckpointMismatchError(
@@ -98,6 +113,13 @@ export class PartitionCheckpointStore {
       throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${reason(error)}`, error);
     }
   }
+}
+
+/** No usable checkpoint among damaged ones: the partition cannot be taken over. */
+export function stateLost(unusable: readonly Unusable[]): CheckpointError {
+  return new CheckpointError(
+    `${unusable.map((u) => u.reason).join('; ')}: the partition's state is lost; remove the file to start the partition over`,
+  );
 }
 
 function reason(error: unknown): string {

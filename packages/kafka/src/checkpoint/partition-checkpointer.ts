@@ -8,7 +8,7 @@ import type { PartitionOutputs } from '../sinks/partition-files-sink.js';
 import type { GroupMembership } from '../source/group-membership.js';
 import type { PartitionSplit } from '../source/partition-split.js';
 import type { PartitionCheckpoint } from './partition-checkpoint.js';
-import type { PartitionCheckpointStore } from './partition-checkpoint-store.js';
+import { type PartitionCheckpointStore, stateLost, type Unusable } from './partition-checkpoint-store.js';
 
 /** How often each partition is checkpointed: after so many of its events, or so much time. */
 export interface CheckpointInterval {
@@ -42,6 +42,8 @@ export interface TakeoverReport {
   file?: { from: number; to: number };
   /** The newest checkpoint claimed more of the file than it holds: the one before it is used. */
   fellBack?: boolean;
+  /** Damaged checkpoint files passed over. */
+  unusable?: Unusable[];
 }
 
 /** Where a taken-over partition resumes. */
@@ -113,8 +115,10 @@ export class PartitionCheckpointer {
   private async prepare(split: PartitionSplit): Promise<Takeover | undefined> {
     const { partition } = split;
     const { outputs } = this.options;
-    const candidates = await this.options.store.loadAll(partition);
+    const { checkpoints: candidates, unusable } = await this.options.store.loadAll(partition);
     if (!split.owned) return undefined;
+    // Damaged files are passed over for an older usable one; with none, the state is lost.
+    if (candidates.length === 0 && unusable.length > 0) throw stateLost(unusable);
     this.since.set(split, { events: 0, at: performance.now(), lastEventAt: 0 });
     // The newest checkpoint whose alerts the file holds: a checkpoint a revoked member finished
     // after the file was cut back may claim more.
@@ -146,6 +150,7 @@ export class PartitionCheckpointer {
       partition,
       checkpoint,
       ...(checkpoint === candidates[0] ? {} : { fellBack: true }),
+      ...(unusable.length === 0 ? {} : { unusable }),
       ...(file === undefined ? {} : { file }),
     });
     split.priorEvents = checkpoint.events;
