@@ -48,6 +48,7 @@ export { CSV_EVENTS_HEADER, formatCsvEvents } from './formats/csv-events.js';
 export { encodeFlinkBinaryEvents } from './formats/flink-binary-events.js';
 export { formatAddress, MAX_ADDRESS, parseAddress } from './formats/ipv4.js';
 export { formatNdjsonEvents } from './formats/ndjson-events.js';
+export { describeFsError } from './fs-errors.js';
 export type {
   ChunkClock,
   CreateOperator,

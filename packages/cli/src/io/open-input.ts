@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { describeFsError } from '@statecraft/engine';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -42,21 +43,4 @@ function openReadableFile(path: string): { fd: number; size: number } {
   return { fd, size: stat.size };
 }
 
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'ENOTDIR':
-      return 'a parent is not a directory';
-    default:
-      return code ?? (error as Error).message;
-  }
-}
+export { describeFsError };

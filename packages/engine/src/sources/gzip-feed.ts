@@ -1,6 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { describeFsError } from '../fs-errors.js';
 import { ChunkCutter, type CutChunk } from './chunk-cutter.js';
 import type { ChunkRecords } from './chunk-records.js';
 import { MAX_REJECT_BYTES } from './line-parser.js';
@@ -50,7 +51,7 @@ export class GzipFeed implements ChunkFeed {
       try {
         block = await this.blocks.next();
       } catch (error) {
-        throw new InputError(`cannot read ${this.path}: ${describeGzipError(error)}`, error);
+        throw new InputError(`cannot read ${this.path}: ${describeFsError(error)}`, error);
       }
       if (block.done === true) this.cutter.end();
       else this.cutter.push(block.value);
@@ -78,24 +79,4 @@ function fedChunk({ chunk, records }: CutChunk): FedChunk {
     overlong,
   };
   return { chunk, input, transfer: [copy.buffer as ArrayBuffer] };
-}
-
-/** What went wrong, in a few words: zlib's codes are not for users. */
-export function describeGzipError(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  switch (code) {
-    case 'Z_BUF_ERROR':
-      return `truncated gzip data (${message})`;
-    case 'Z_DATA_ERROR':
-      return `not valid gzip data (${message})`;
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return code === undefined ? message : `${code} (${message})`;
-  }
 }
