@@ -14,6 +14,7 @@ export { createEventBatch } from './batch.js';
 export type { Checkpoint, JobStart } from './checkpoint/checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION } from './checkpoint/checkpoint.js';
 export { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
+export { checkpointIoReason, createCheckpointDirectory } from './checkpoint/checkpoint-directory.js';
 export {
   CheckpointError,
   CheckpointMismatchError,

@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint } from './checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { checkpointIoReason, createCheckpointDirectory } from './checkpoint-directory.js';
 import { CheckpointError, CheckpointMismatchError, CheckpointWriteError } from './checkpoint-errors.js';
 import { writeFileDurably } from './durable-write.js';
 
@@ -34,14 +35,7 @@ export class CheckpointStore {
     readonly directory: string,
     private readonly retain = DEFAULT_RETAINED_CHECKPOINTS,
   ) {
-    try {
-      mkdirSync(directory, { recursive: true });
-    } catch (error) {
-      throw new CheckpointWriteError(
-        `cannot create checkpoint directory ${directory}: ${reason(error)}`,
-        error,
-      );
-    }
+    createCheckpointDirectory(directory);
     this.sequence = this.list()[0]?.sequence ?? 0;
     // A temporary file is what a crash in the middle of a write leaves: never a checkpoint.
     for (const name of readdirSync(directory)) {
@@ -64,7 +58,7 @@ export class CheckpointStore {
     try {
       await writeFileDurably(path, encodeCheckpoint(checkpoint));
     } catch (error) {
-      throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${reason(error)}`, error);
+      throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${checkpointIoReason(error)}`, error);
     }
     for (const old of this.list().slice(this.retain)) await rm(old.path, { force: true });
     return path;
@@ -96,9 +90,4 @@ export class CheckpointStore {
     }
     return { checkpoint: undefined, skipped };
   }
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code ?? (error instanceof Error ? error.message : String(error));
 }

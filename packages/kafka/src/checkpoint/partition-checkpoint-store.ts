@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CheckpointError,
   CheckpointMismatchError,
   CheckpointWriteError,
+  checkpointIoReason,
+  createCheckpointDirectory,
   writeFileDurably,
 } from '@statecraft/engine';
 import {
@@ -30,14 +31,7 @@ export class PartitionCheckpointStore {
     readonly directory: string,
     readonly job: string,
   ) {
-    try {
-      mkdirSync(directory, { recursive: true });
-    } catch (error) {
-      throw new CheckpointWriteError(
-        `cannot create checkpoint directory ${directory}: ${reason(error)}`,
-        error,
-      );
-    }
+    createCheckpointDirectory(directory);
   }
 
   path(partition: number): string {
@@ -80,7 +74,7 @@ export class PartitionCheckpointStore {
       bytes = await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new CheckpointError(`cannot read ${path}: ${reason(error)}`);
+      throw new CheckpointError(`cannot read ${path}: ${checkpointIoReason(error)}`);
     }
     let checkpoint: PartitionCheckpoint;
     try {
@@ -110,7 +104,7 @@ export class PartitionCheckpointStore {
       });
       return written ? bytes.byteLength : 0;
     } catch (error) {
-      throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${reason(error)}`, error);
+      throw new CheckpointWriteError(`cannot write checkpoint ${path}: ${checkpointIoReason(error)}`, error);
     }
   }
 }
@@ -120,9 +114,4 @@ export function stateLost(unusable: readonly Unusable[]): CheckpointError {
   return new CheckpointError(
     `${unusable.map((u) => u.reason).join('; ')}: the partition's state is lost; remove the file to start the partition over`,
   );
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code ?? (error instanceof Error ? error.message : String(error));
 }
