@@ -52,13 +52,6 @@ export interface Takeover {
   restore: StateCommand;
 }
 
-/** What a split read since its last checkpoint, when that was, and when it last read something. */
-interface Progress {
-  events: number;
-  at: number;
-  lastEventAt: number;
-}
-
 /** A barrier: a snapshot of a split's state asked for after chunk `afterChunk`. */
 interface Barrier {
   split: PartitionSplit;
@@ -69,7 +62,7 @@ interface Barrier {
   state?: KeyedState;
   alerts?: number;
   outputPosition?: number;
-  durable: (written: boolean) => void;
+  durable: (offset: number | undefined) => void;
   failed: (error: unknown) => void;
 }
 
@@ -85,7 +78,6 @@ export class PartitionCheckpointer {
   /** Checkpoints written by this member, and what the last one cost (ms from barrier to durable). */
   readonly stats: CheckpointStats = { taken: 0, lastMs: 0, lastBytes: 0, totalMs: 0 };
   private readonly barriers: Barrier[] = [];
-  private readonly since = new Map<PartitionSplit, Progress>();
   private readonly takeovers = new Map<number, Promise<void>>();
   private writtenThrough = -1;
   private writing: Promise<void> = Promise.resolve();
@@ -119,7 +111,6 @@ export class PartitionCheckpointer {
     if (!split.owned) return undefined;
     // Damaged files are passed over for an older usable one; with none, the state is lost.
     if (candidates.length === 0 && unusable.length > 0) throw stateLost(unusable);
-    this.since.set(split, { events: 0, at: performance.now(), lastEventAt: 0 });
     // The newest checkpoint whose alerts the file holds: a checkpoint a revoked member finished
     // after the file was cut back may claim more.
     const onDisk = outputs === undefined ? Number.POSITIVE_INFINITY : await outputs.lengthOnDisk(partition);
@@ -160,32 +151,34 @@ export class PartitionCheckpointer {
 
   /** After the split's chunk was handed to the engine: whether the split is due a checkpoint. */
   due(split: PartitionSplit, events: number): boolean {
-    const since = this.sinceOf(split);
-    since.events += events;
-    since.lastEventAt = performance.now();
+    split.eventsSinceCheckpoint += events;
+    split.lastHandedAt = performance.now();
     const { everyEvents, everyMs } = this.options.interval;
     return (
       split.handedOffset >= split.endOffset ||
-      (everyEvents !== undefined && since.events >= everyEvents) ||
-      (everyMs !== undefined && performance.now() - since.at >= everyMs)
+      (everyEvents !== undefined && split.eventsSinceCheckpoint >= everyEvents) ||
+      (everyMs !== undefined && split.lastHandedAt - split.checkpointedAt >= everyMs)
     );
   }
 
   /** Whether the split read something since its last checkpoint, and nothing for `idleMs` or longer. */
   hasProgress(split: PartitionSplit, idleMs = 0): boolean {
-    const since = this.sinceOf(split);
-    return since.events > 0 && performance.now() - since.lastEventAt >= idleMs;
+    return split.eventsSinceCheckpoint > 0 && performance.now() - split.lastHandedAt >= idleMs;
   }
 
   /**
    * The snapshot command for a checkpoint of `split` after chunk `afterChunk`; `durable` resolves
-   * true once the checkpoint is on disk (false: the partition was revoked meanwhile).
+   * with the checkpoint's offset once it is on disk (undefined: the partition was revoked meanwhile).
    */
-  barrier(split: PartitionSplit, afterChunk: number): { command: StateCommand; durable: Promise<boolean> } {
-    this.since.set(split, { events: 0, at: performance.now(), lastEventAt: 0 });
-    let durable!: (written: boolean) => void;
+  barrier(
+    split: PartitionSplit,
+    afterChunk: number,
+  ): { command: StateCommand; durable: Promise<number | undefined> } {
+    split.eventsSinceCheckpoint = 0;
+    split.checkpointedAt = performance.now();
+    let durable!: (offset: number | undefined) => void;
     let failed!: (error: unknown) => void;
-    const written = new Promise<boolean>((resolve, reject) => {
+    const written = new Promise<number | undefined>((resolve, reject) => {
       durable = resolve;
       failed = reject;
     });
@@ -227,15 +220,6 @@ export class PartitionCheckpointer {
     await this.writing;
   }
 
-  private sinceOf(split: PartitionSplit): Progress {
-    let since = this.since.get(split);
-    if (since === undefined) {
-      since = { events: 0, at: performance.now(), lastEventAt: 0 };
-      this.since.set(split, since);
-    }
-    return since;
-  }
-
   /** What the job had written for the split once the chunks up to the barrier were. */
   private capture(barrier: Barrier): void {
     barrier.alerts = barrier.split.priorAlerts + barrier.split.alerts;
@@ -246,7 +230,12 @@ export class PartitionCheckpointer {
     if (barrier.state === undefined || barrier.outputPosition === undefined) return;
     this.barriers.splice(this.barriers.indexOf(barrier), 1);
     // One write at a time, in barrier order: a partition's checkpoints never overtake each other.
-    this.writing = this.writing.then(() => this.write(barrier).then(barrier.durable, barrier.failed));
+    this.writing = this.writing.then(() =>
+      this.write(barrier).then(
+        (written) => barrier.durable(written ? barrier.offset : undefined),
+        barrier.failed,
+      ),
+    );
   }
 
   private async write(barrier: Barrier): Promise<boolean> {

@@ -199,9 +199,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
         }
         if (this.closed) {
           // The last checkpoints: what was read is committed before the member leaves.
-          for (const split of this.splits.values()) {
-            if (checkpoints?.hasProgress(split)) yield this.barrier(split, this.ledger.last);
-          }
+          yield* this.progressBarriers(0);
           return;
         }
         if (checkpoints === undefined) {
@@ -209,10 +207,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
           continue;
         }
         await this.changed.wait(IDLE_CHECKPOINT_MS);
-        if (this.queue.length > 0) continue;
-        for (const split of this.splits.values()) {
-          if (checkpoints.hasProgress(split, IDLE_CHECKPOINT_MS)) yield this.barrier(split, this.ledger.last);
-        }
+        if (this.queue.length === 0) yield* this.progressBarriers(IDLE_CHECKPOINT_MS);
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -220,13 +215,21 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
     }
   }
 
+  /** Checkpoints of the splits that read something since their last one, quiet for `idleMs` or longer. */
+  private *progressBarriers(idleMs: number): Generator<StateCommand> {
+    const { checkpoints } = this.options;
+    if (checkpoints === undefined) return;
+    for (const split of this.splits.values()) {
+      if (checkpoints.hasProgress(split, idleMs)) yield this.barrier(split, this.ledger.last);
+    }
+  }
+
   /** A checkpoint of `split` after chunk `afterChunk`; its offset is committed once it is durable. */
   private barrier(split: PartitionSplit, afterChunk: number): StateCommand {
     const { command, durable } = this.options.checkpoints!.barrier(split, afterChunk);
-    const offset = split.handedOffset;
     durable.then(
-      (written) => {
-        if (!written || !split.owned) return;
+      (offset) => {
+        if (offset === undefined || !split.owned) return;
         split.writtenOffset = offset;
         this.committer.schedule();
       },

@@ -25,6 +25,10 @@ export class PartitionSplit {
   /** Events and alerts of the partition before this split began (from its checkpoint). */
   priorEvents = 0;
   priorAlerts = 0;
+  /** With checkpoints: events handed since the last checkpoint, when that was, and when events were last handed. */
+  eventsSinceCheckpoint = 0;
+  checkpointedAt = performance.now();
+  lastHandedAt = 0;
   /** Settles once the split may be read: its checkpoint restored, its alert file cut back. */
   ready: Promise<void> | undefined;
 
