@@ -89,7 +89,7 @@ export { CsvParser, maxEventsIn } from './sources/csv-parser.js';
 export type { CsvSourceOptions } from './sources/csv-source.js';
 export { CsvSource, DEFAULT_CHUNK_BYTES } from './sources/csv-source.js';
 export { EventLookup } from './sources/event-lookup.js';
-export type { FileSourceConfig } from './sources/file-source.js';
+export type { FileSourceConfig, FileSourceOptions } from './sources/file-source.js';
 export { fileSource } from './sources/file-source.js';
 export { FLINK_RECORD_BYTES, FlinkBinaryParser } from './sources/flink-binary-parser.js';
 export type { GzipFileSourceConfig } from './sources/gzip-file-source.js';

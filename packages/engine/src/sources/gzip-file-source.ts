@@ -1,5 +1,6 @@
 import { moduleBeside } from '../runtime/module-url.js';
 import { chunkBytesFor } from './chunk-records.js';
+import type { FileSourceOptions } from './file-source.js';
 import { GzipFeed } from './gzip-feed.js';
 import { recordFormat } from './input-formats.js';
 import type { FedSource } from './parallel-source.js';
@@ -21,16 +22,7 @@ export interface GzipFileSourceConfig {
  * cuts the inflated bytes into exactly the chunks fileSource makes of the uncompressed file; the
  * worker threads parse them. Byte offsets (of rejected records) are offsets in the inflated stream.
  */
-export function gzipFileSource(
-  path: string,
-  options: {
-    eventNames: readonly string[];
-    format?: InputFormat;
-    chunkBytes?: number;
-    /** Report every rejected record (with its line in the file) to the job's onRejected. */
-    keepRejected?: boolean;
-  },
-): FedSource {
+export function gzipFileSource(path: string, options: FileSourceOptions): FedSource {
   const format = options.format ?? 'csv';
   const { framing } = recordFormat(format);
   const chunkBytes = chunkBytesFor(framing, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
