@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:net';
-import { type ParsedAlert, parseAlerts } from './helpers.js';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { EXIT, type ParsedAlert, parseAlerts, runCli } from './helpers.js';
 
 export {
   bootstrap,
@@ -47,4 +49,17 @@ export function perAddress(alerts: readonly ParsedAlert[]): Map<string, string[]
     map.set(address, list);
   }
   return map;
+}
+
+/**
+ * The reference a Kafka run is held to: `generate` writes the stream that `produce` sends with the
+ * same flags into `dir/events.csv`, and a file run over it gives these alerts (text).
+ */
+export async function fileRunAlerts(dir: string, stream: readonly string[]): Promise<string> {
+  const events = join(dir, 'events.csv');
+  const generated = await runCli(['generate', ...stream, '--out', events]);
+  expect(generated.code, generated.stderr).toBe(EXIT.ok);
+  const fromFile = await runCli(['run', '--input', events, '--quiet']);
+  expect(fromFile.code, fromFile.stderr).toBe(EXIT.ok);
+  return fromFile.stdout.toString();
 }

@@ -13,7 +13,7 @@ import {
   runCli,
   startCli,
 } from './helpers.js';
-import { bootstrap, FAST, multiset, testClient, uniqueGroup } from './kafka-helpers.js';
+import { bootstrap, FAST, fileRunAlerts, multiset, testClient, uniqueGroup } from './kafka-helpers.js';
 
 const TOPIC = TEST_TOPICS.interrupt.name;
 const EVENTS = 400_000;
@@ -89,9 +89,7 @@ describe('run --brokers without --until-end', () => {
   });
 
   it("with checkpoints, SIGINT checkpoints every partition; the next run restores them: the files hold one run's alerts", async () => {
-    const events = join(dir, 'events.csv');
-    expect((await runCli(['generate', '--events', String(EVENTS), '--out', events])).code).toBe(EXIT.ok);
-    const reference = (await runCli(['run', '--input', events, '--quiet'])).stdout.toString();
+    const reference = await fileRunAlerts(dir, ['--events', String(EVENTS)]);
 
     const group = uniqueGroup('interrupt-checkpoints');
     const outDir = join(dir, 'alerts');

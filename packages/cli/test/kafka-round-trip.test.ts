@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import { assertBuilt, EXIT, linesOf, makeTempDir, parseAlerts, parseSummary, runCli } from './helpers.js';
-import { bootstrap, FAST, multiset, perAddress, readRaw, uniqueGroup } from './kafka-helpers.js';
+import {
+  bootstrap,
+  FAST,
+  fileRunAlerts,
+  multiset,
+  perAddress,
+  readRaw,
+  uniqueGroup,
+} from './kafka-helpers.js';
 
 const EVENTS = 60_000;
 const STREAM = ['--events', String(EVENTS), '--seed', '42', '--error-rate', '0.02'];
@@ -38,12 +46,7 @@ beforeAll(async () => {
   expect(linesOf(produced.stderr).at(-1)).toMatch(
     new RegExp(`^produced 60,000 events into topic ${TOPIC} \\(4 partitions, flink-binary\\) in [\\d.]+ s`),
   );
-  const events = join(dir, 'events.csv');
-  const generated = await runCli(['generate', ...STREAM, '--out', events]);
-  expect(generated.code, generated.stderr).toBe(EXIT.ok);
-  const fromFile = await runCli(['run', '--input', events, '--quiet']);
-  expect(fromFile.code, fromFile.stderr).toBe(EXIT.ok);
-  reference = fromFile.stdout.toString();
+  reference = await fileRunAlerts(dir, STREAM);
   expect(linesOf(reference).length).toBeGreaterThan(100);
 });
 

@@ -12,7 +12,7 @@ import {
   runCli,
   startCli,
 } from './helpers.js';
-import { FAST, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
+import { FAST, fileRunAlerts, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
 
 const EVENTS = 120_000;
 const STREAM = ['--events', String(EVENTS), '--seed', '11', '--error-rate', '0.02'];
@@ -40,12 +40,7 @@ beforeAll(async () => {
     '--quiet',
   ]);
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
-  const events = join(dir, 'events.csv');
-  const generated = await runCli(['generate', ...STREAM, '--out', events]);
-  expect(generated.code, generated.stderr).toBe(EXIT.ok);
-  const fromFile = await runCli(['run', '--input', events, '--quiet']);
-  expect(fromFile.code, fromFile.stderr).toBe(EXIT.ok);
-  reference = fromFile.stdout.toString();
+  reference = await fileRunAlerts(dir, STREAM);
 });
 
 afterAll(async () => {

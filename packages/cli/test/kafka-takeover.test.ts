@@ -13,7 +13,7 @@ import {
   runCli,
   startCli,
 } from './helpers.js';
-import { FAST, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
+import { FAST, fileRunAlerts, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
 
 const EVENTS = 1_500_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,12 +37,7 @@ beforeAll(async () => {
     },
   );
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
-  const events = join(dir, 'events.csv');
-  const generated = await runCli(['generate', ...STREAM, '--out', events]);
-  expect(generated.code, generated.stderr).toBe(EXIT.ok);
-  const fromFile = await runCli(['run', '--input', events, '--quiet']);
-  expect(fromFile.code, fromFile.stderr).toBe(EXIT.ok);
-  reference = fromFile.stdout.toString();
+  reference = await fileRunAlerts(dir, STREAM);
 }, 180_000);
 
 afterAll(async () => {
