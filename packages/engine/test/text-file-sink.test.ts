@@ -68,6 +68,45 @@ describe('TextFileSink', () => {
     expect(readFileSync(path, 'utf8')).toBe(`${HEADER}1,é1\n4,é4\n`);
   });
 
+  it('position stays exact while a commit is writing, with more output buffered meanwhile', async () => {
+    const path = freshPath();
+    const sink = await TextFileSink.open(path, { format, header: HEADER });
+    const keys = Array.from({ length: 50_000 }, (_, i) => i);
+    await sink.write(0, columns(keys, keys, new Array(keys.length).fill(1)));
+    const beforeCommit = sink.position();
+    const commit = sink.commit(beforeCommit);
+    let committed = false;
+    void commit.then(() => {
+      committed = true;
+    });
+    const seen: number[] = [];
+    let chunk = 1;
+    while (!committed) {
+      expect(sink.position()).toBe(seen.length === 0 ? beforeCommit : seen.at(-1));
+      await sink.write(chunk++, columns([0], [7], [7]));
+      seen.push(sink.position());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    await sink.close();
+    expect(statSync(path).size).toBe(seen.at(-1));
+  });
+
+  it('refuses to rewind past what was written, rather than fill the gap with zero bytes', async () => {
+    const path = freshPath();
+    const sink = await TextFileSink.open(path, { format, header: HEADER });
+    await sink.write(0, columns([0], [1], [1]));
+    const written = sink.position();
+    await sink.commit(written);
+    await expect(sink.rewind(written + 10)).rejects.toThrow(
+      `cannot rewind ${path} to byte ${written + 10}: only ${written} bytes were written`,
+    );
+    expect(statSync(path).size).toBe(written);
+    await sink.write(1, columns([0], [2], [2]));
+    await sink.close();
+    expect(readFileSync(path, 'utf8')).toBe(`${HEADER}1,é1\n2,é2\n`);
+  });
+
   it('rewind to 0 starts the file again with its header', async () => {
     const path = freshPath();
     const sink = await TextFileSink.open(path, { format, header: HEADER });

@@ -107,12 +107,20 @@ export class CheckpointCoordinator {
     this.chunkWritten(now.chunksWritten, now);
   }
 
-  /** After a failure: forget the unfinished checkpoint and count events from where the run restarts. */
-  async restartFrom(start: JobStart): Promise<void> {
+  /**
+   * After a failure: forgets the unfinished checkpoint, waits for one being written, and returns
+   * where the next attempt starts — the newest durable checkpoint, counting events from there.
+   * Only after the wait: a checkpoint that completes during it is newer than `latest` was, and the
+   * sink is rewound to the start returned, so restarting from an older one would later let a second
+   * failure restart from this newer one over output the rewind had already cut.
+   */
+  async restart(): Promise<JobStart> {
     await this.settle();
+    const start = this.latest;
     this.attemptStart = start;
     this.lastBeganAtEvents = start?.firstEvent ?? 0;
     this.lastBeganAt = performance.now();
+    return start;
   }
 
   ownerState(chunk: number, keyed: KeyedState, expiredKeys: number): void {

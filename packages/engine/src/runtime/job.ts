@@ -109,8 +109,7 @@ async function runMonitoredJob(
       }
       restarts++;
       monitor?.restarted(restarts);
-      start = checkpoints?.latest ?? resumed;
-      await checkpoints?.restartFrom(start);
+      start = checkpoints === undefined ? resumed : await checkpoints.restart();
       const backoffMs = Math.min(MAX_BACKOFF_MS, config.restartBackoffMs * 2 ** (restarts - 1));
       config.onRestart?.({
         restart: restarts,

@@ -26,6 +26,8 @@ export class TextFileSink implements OutputSink {
   private pending: string[] = [];
   private pendingBytes = 0;
   private flushed: number;
+  /** Bytes taken out of `pending` by a flush that has not finished writing them. */
+  private flushing = 0;
   private queue: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -76,7 +78,7 @@ export class TextFileSink implements OutputSink {
   }
 
   position(): number {
-    return this.flushed + this.pendingBytes;
+    return this.flushed + this.flushing + this.pendingBytes;
   }
 
   /** Flushes and fsyncs: everything written so far, so at least `position`, is durable. */
@@ -87,9 +89,14 @@ export class TextFileSink implements OutputSink {
     });
   }
 
-  /** Drops everything after `position` (a restart from a checkpoint). */
+  /** Drops everything after `position` (a restart from a checkpoint); never extends the file. */
   rewind(position: number): Promise<void> {
     return this.enqueue(async () => {
+      if (position > this.position()) {
+        throw new SinkError(
+          `cannot rewind ${this.path} to byte ${position}: only ${this.position()} bytes were written`,
+        );
+      }
       this.pending = [];
       this.pendingBytes = 0;
       await this.file.truncate(position);
@@ -115,18 +122,23 @@ export class TextFileSink implements OutputSink {
     if (this.pendingBytes === 0) return;
     const bytes = Buffer.from(this.pending.join(''));
     this.pending = [];
+    this.flushing = this.pendingBytes;
     this.pendingBytes = 0;
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await this.file.write(
-        bytes,
-        written,
-        bytes.length - written,
-        this.flushed + written,
-      );
-      written += bytesWritten;
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await this.file.write(
+          bytes,
+          written,
+          bytes.length - written,
+          this.flushed + written,
+        );
+        written += bytesWritten;
+      }
+      this.flushed += bytes.length;
+    } finally {
+      this.flushing = 0;
     }
-    this.flushed += bytes.length;
   }
 
   /** File operations run one at a time, in call order; a failure becomes a SinkError naming the file. */
