@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, makeTempDir, startCli } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, EXIT, startCli, useTempDir } from './helpers.js';
 import {
   alertRound,
   metricsBase,
@@ -10,16 +10,8 @@ import {
   watch,
 } from './support/live-run.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-afterAll(async () => {
-  await cleanup?.();
-});
-
+beforeAll(assertBuilt);
+const dir = useTempDir();
 async function scrape(base: string): Promise<{ text: string; samples: Map<string, number> }> {
   const response = await fetch(`${base}/metrics`);
   expect(response.status).toBe(200);
@@ -130,8 +122,8 @@ describe('--metrics-port', () => {
     const child = startCli(
       [
         'run',
-        ...['--events', '2000000000', '--workers', '2', '--output', join(dir, 'alerts.txt')],
-        ...['--checkpoint-dir', join(dir, 'checkpoints'), '--checkpoint-interval', '300000'],
+        ...['--events', '2000000000', '--workers', '2', '--output', join(dir(), 'alerts.txt')],
+        ...['--checkpoint-dir', join(dir(), 'checkpoints'), '--checkpoint-interval', '300000'],
         ...['--metrics-port', '0', '--progress-interval', '0'],
       ],
       undefined,
