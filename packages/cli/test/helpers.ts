@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll } from 'vitest';
+import { useTempDir as useNamedTempDir } from '../../engine/test/helpers.js';
 
 /** The repository root (/work/main), found from this file's place in packages/cli/test. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -96,23 +94,11 @@ export function collect(child: ChildProcess, options: CliOptions = {}): Promise<
 }
 
 /**
- * A temporary directory for the calling test file: made in a beforeAll, removed with everything in
- * it in an afterAll. Call it at the top of the file, before the hooks that use the directory; the
- * returned function gives its path (in hooks and tests, not while the file is being collected).
+ * A temporary directory (statecraft-cli-test-…) for the calling test file: made in a beforeAll,
+ * removed in an afterAll; the returned function gives its path. See the engine's useTempDir.
  */
 export function useTempDir(): () => string {
-  let dir: string | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'statecraft-cli-test-'));
-  });
-  afterAll(async () => {
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  });
-  return () => {
-    if (dir === undefined)
-      throw new Error('the temporary directory is made in beforeAll: read it in a hook or a test');
-    return dir;
-  };
+  return useNamedTempDir('cli-test');
 }
 
 /** Lines of a text output (without the final empty string after the last newline). */
