@@ -6,6 +6,7 @@ import {
   metricsBase,
   parsePrometheus,
   prometheusTypes,
+  startMetricsRun,
   waitFor,
   watch,
 } from './support/live-run.js';
@@ -24,18 +25,7 @@ const sample = (samples: Map<string, number>, key: string) => samples.get(key) ?
 
 describe('--metrics-port', () => {
   it('serves Prometheus metrics that grow while the job runs (scraped twice)', async () => {
-    const child = startCli([
-      'run',
-      '--input',
-      '-',
-      '--workers',
-      '2',
-      '--metrics-port',
-      '0',
-      '--progress-interval',
-      '0',
-    ]);
-    const run = watch(child);
+    const { child, run } = startMetricsRun();
     try {
       const base = await waitFor('the metrics address on stderr', () => metricsBase(run.stderr()));
       expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
