@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { combinations } from '../src/bench/plan.js';
 import { buildRows } from '../src/bench/rows.js';
 import { median } from '../src/bench/stats.js';
@@ -12,10 +12,10 @@ import {
   collect,
   EXIT,
   linesOf,
-  makeTempDir,
   ROOT,
   runCli,
   stderrProblems,
+  useTempDir,
 } from './helpers.js';
 
 const BASELINE = join(ROOT, 'packages/cli/dist/bench/map-baseline.js');
@@ -51,17 +51,8 @@ interface Results {
   rows: Row[];
 }
 
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-
-afterAll(async () => {
-  await cleanup?.();
-});
+beforeAll(assertBuilt);
+const dir = useTempDir();
 
 /** Each test below starts processes; the machine may be busy (the timing is never asserted). */
 const TIMEOUT = 30_000;
@@ -78,7 +69,7 @@ describe('statecraft bench: a small sweep', () => {
   let results: Results;
 
   beforeAll(async () => {
-    out = join(dir, 'sweep', 'nested'); // created with its parents
+    out = join(dir(), 'sweep', 'nested'); // created with its parents
     sweep = await runCli(
       [
         'bench',
@@ -176,7 +167,7 @@ describe('statecraft bench: bad usage', () => {
   ])(
     '%j exits 2 with one line',
     async (flags, message) => {
-      const result = await runCli(['bench', ...flags, '--out', join(dir, 'unused')]);
+      const result = await runCli(['bench', ...flags, '--out', join(dir(), 'unused')]);
       expect(result.code, result.stderr).toBe(EXIT.usage);
       expect(stderrProblems(result.stderr), result.stderr).toEqual([]);
       expect(result.stderr).toMatch(message);
@@ -187,7 +178,7 @@ describe('statecraft bench: bad usage', () => {
   it(
     'exits 73 when the output directory cannot be created',
     async () => {
-      const file = join(dir, 'a-file');
+      const file = join(dir(), 'a-file');
       await writeFile(file, 'x');
       const result = await runCli(['bench', '--out', join(file, 'sub'), '--events', '1000']);
       expect(result.code, result.stderr).toBe(EXIT.cannotWrite);
@@ -227,7 +218,7 @@ describe('the Map baseline program', () => {
       expect(alerts).toBeGreaterThan(0);
       expect(alerts).toBeLessThan(events * 0.01 * 2);
 
-      const statsPath = join(dir, 'run-stats.json');
+      const statsPath = join(dir(), 'run-stats.json');
       const run = await runCli([
         'run',
         ...['--events', String(events), '--error-rate', '0.01', '--seed', '9'],

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './checkpoint-helpers.js';
-import { assertBuilt, type CliResult, collect, EXIT, makeTempDir, runCli, startCli } from './helpers.js';
+import { assertBuilt, type CliResult, collect, EXIT, runCli, startCli, useTempDir } from './helpers.js';
 
 // Real processes, real kills: `statecraft run` with checkpoints is killed (SIGKILL) at a random
 // moment, then resumed (possibly with other --workers, --partitions and --source-parallelism) and
@@ -77,8 +77,7 @@ const TRIALS: Trial[] = (['generator', 'csv'] as const).flatMap((input, i) =>
   })),
 );
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let csvInput: string;
 const references = new Map<string, Buffer>();
 
@@ -95,8 +94,7 @@ const layoutArgs = (layout: Layout) => [
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-  csvInput = join(dir, 'events.csv');
+  csvInput = join(dir(), 'events.csv');
   const generated = await runCli(
     [
       'generate',
@@ -118,7 +116,7 @@ beforeAll(async () => {
     FORMATS[input].map((format) => [input, format] as const),
   );
   await inParallel(pairs, async ([input, format]) => {
-    const output = join(dir, `reference-${input}.${format}`);
+    const output = join(dir(), `reference-${input}.${format}`);
     const result = await runCli(
       ['run', ...inputArgs(input), '--workers', '0', '--format', format, '--output', output, '--quiet'],
       { timeoutMs: 120_000 },
@@ -127,10 +125,6 @@ beforeAll(async () => {
     references.set(`${input} ${format}`, readFileSync(output));
   });
 }, 300_000);
-
-afterAll(async () => {
-  await cleanup?.();
-});
 
 async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -180,7 +174,7 @@ interface TrialReport {
 
 async function runTrial(trial: Trial): Promise<TrialReport> {
   const random = prng(trial.seed);
-  const base = join(dir, `trial-${trial.seed}`);
+  const base = join(dir(), `trial-${trial.seed}`);
   const paths = { checkpoints: `${base}-checkpoints`, output: `${base}.${trial.format}` };
   const report: TrialReport = { kills: 0, resumedFromCheckpoint: 0, startedOver: 0, runs: [] };
   let layout = trial.layout;
@@ -231,7 +225,7 @@ describe('SIGKILL at random moments, then --resume until done: the uninterrupted
       reports.push(report);
       const label = `trial ${trial.seed} (${trial.input}, ${trial.format}, ${JSON.stringify(trial.layout)}, ${trial.killAt}): ${report.runs.join('; ')}`;
       expectSameBytes(
-        `${join(dir, `trial-${trial.seed}`)}.${trial.format}`,
+        `${join(dir(), `trial-${trial.seed}`)}.${trial.format}`,
         references.get(`${trial.input} ${trial.format}`)!,
         label,
       );

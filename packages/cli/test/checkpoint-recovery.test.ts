@@ -2,18 +2,18 @@ import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeCheckpoint } from '@statecraft/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointFiles, expectSameBytes, linesMatching, runCliWithEnv } from './checkpoint-helpers.js';
 import {
   assertBuilt,
   type CliResult,
   collect,
   EXIT,
-  makeTempDir,
   parseSummary,
   runCli,
   startCli,
   stderrProblems,
+  useTempDir,
 } from './helpers.js';
 
 // 10 chunks of the generator's 65,536 events, more than the 8 two workers have in flight: a
@@ -31,19 +31,17 @@ const streamOf = (seed: number) => [
 const STREAM = streamOf(11);
 const LAYOUT = ['--workers', '2', '--partitions', '64'];
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let reference: Buffer;
 /** Checkpoints of two complete runs of the job (each leaves at least one), and the output file. */
 let shared: { checkpoints: string; files: string[]; output: string };
 let runs = 0;
 
 /** A fresh path in the test directory. */
-const path = (name: string) => join(dir, `${runs++}-${name}`);
+const path = (name: string) => join(dir(), `${runs++}-${name}`);
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   const output = path('reference.csv');
   const result = await runCli(['run', ...STREAM, '--workers', '0', '--output', output, '--quiet']);
   expect(result.code, result.stderr).toBe(EXIT.ok);
@@ -66,10 +64,6 @@ function copyOfShared(): { checkpoints: string; output: string; files: string[] 
   cpSync(shared.output, output);
   return { checkpoints, output, files: checkpointFiles(checkpoints) };
 }
-
-afterAll(async () => {
-  await cleanup?.();
-});
 
 /** Runs the job to completion with checkpoints (retaining 10) into `checkpoints`. */
 async function checkpointedRun(output: string, checkpoints: string) {

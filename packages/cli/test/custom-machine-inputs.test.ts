@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, linesOf, makeTempDir, parseSummary, ROOT, runCli } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, EXIT, linesOf, parseSummary, ROOT, runCli, useTempDir } from './helpers.js';
 
 /** login → MFA → session → logout: ten events with multi-character names, eight states. */
 const LOGIN = join(ROOT, 'examples/machines/login.json');
@@ -13,18 +13,16 @@ const INPUT_FORMATS = [
   ['flink-binary', 'events.bin'],
 ] as const;
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let definition: { events: string[]; states: Record<string, unknown> };
 /** `run` over the generator with the login machine: the reference alerts. */
 let reference: Buffer;
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   definition = JSON.parse(await readFile(LOGIN, 'utf8'));
   for (const [format, name] of INPUT_FORMATS) {
-    const generated = await runCli(['generate', ...STREAM, '--format', format, '--out', join(dir, name)]);
+    const generated = await runCli(['generate', ...STREAM, '--format', format, '--out', join(dir(), name)]);
     expect(generated.code, generated.stderr).toBe(EXIT.ok);
   }
   const run = await runCli(['run', ...STREAM, ...JOB]);
@@ -32,28 +30,24 @@ beforeAll(async () => {
   reference = run.stdout;
 });
 
-afterAll(async () => {
-  await cleanup?.();
-});
-
 const ALERT = /^ALERT (\d+\.\d+\.\d+\.\d+) : (\S+) -> (\S+)$/;
 
 describe('a custom machine with multi-character event names', () => {
   it('generates records named by the machine: every one of its ten events, in CSV and NDJSON', async () => {
-    const csv = linesOf(await readFile(join(dir, 'events.csv')));
+    const csv = linesOf(await readFile(join(dir(), 'events.csv')));
     expect(csv[0]).toBe('address,type');
     expect(csv).toHaveLength(40_001);
     const csvEvents = new Set(csv.slice(1).map((line) => line.split(',')[1]));
     expect([...csvEvents].sort()).toEqual([...definition.events].sort());
 
-    const ndjson = linesOf(await readFile(join(dir, 'events.ndjson')));
+    const ndjson = linesOf(await readFile(join(dir(), 'events.ndjson')));
     expect(ndjson).toHaveLength(40_000);
     const records = ndjson.map((line) => JSON.parse(line) as { address: string; type: string });
     expect(records.map((r) => `${r.address},${r.type}`)).toEqual(csv.slice(1));
   });
 
   it('writes binary records with type ordinals up to 9', async () => {
-    const bytes = await readFile(join(dir, 'events.bin'));
+    const bytes = await readFile(join(dir(), 'events.bin'));
     expect(bytes.length).toBe(40_000 * 8);
     let maxType = 0;
     for (let i = 4; i < bytes.length; i += 8) maxType = Math.max(maxType, bytes.readInt32LE(i));
@@ -79,7 +73,7 @@ describe('a custom machine with multi-character event names', () => {
   it.each(INPUT_FORMATS)(
     'run over the generated %s file gives the alerts of run over the generator',
     async (_format, name) => {
-      const result = await runCli(['run', '--input', join(dir, name), '--machine', LOGIN, ...JOB]);
+      const result = await runCli(['run', '--input', join(dir(), name), '--machine', LOGIN, ...JOB]);
       expect(result.code, result.stderr).toBe(EXIT.ok);
       expect(parseSummary(result.stderr)).toMatchObject({ events: 40_000, rejected: 0 });
       expect(result.stdout.equals(reference)).toBe(true);
@@ -87,14 +81,14 @@ describe('a custom machine with multi-character event names', () => {
   );
 
   it('reads the same records from stdin (parsed in order on the main thread) and inline (--workers 0)', async () => {
-    const csv = await readFile(join(dir, 'events.csv'));
+    const csv = await readFile(join(dir(), 'events.csv'));
     const stdin = await runCli(['run', '--input', '-', '--machine', LOGIN, ...JOB], { stdin: csv });
     expect(stdin.code, stdin.stderr).toBe(EXIT.ok);
     expect(stdin.stdout.equals(reference)).toBe(true);
     const inline = await runCli([
       'run',
       '--input',
-      join(dir, 'events.ndjson'),
+      join(dir(), 'events.ndjson'),
       '--machine',
       LOGIN,
       '--workers',
@@ -105,7 +99,7 @@ describe('a custom machine with multi-character event names', () => {
   });
 
   it('matches whole names only: a prefix, a longer name or another case is an unknown event', async () => {
-    const path = join(dir, 'hand.csv');
+    const path = join(dir(), 'hand.csv');
     await writeFile(
       path,
       [
@@ -142,7 +136,7 @@ describe('a custom machine with multi-character event names', () => {
   });
 
   it('takes NDJSON type fields and binary ordinals by the same names and codes', async () => {
-    const ndjson = join(dir, 'hand.ndjson');
+    const ndjson = join(dir(), 'hand.ndjson');
     await writeFile(
       ndjson,
       [
@@ -166,7 +160,7 @@ describe('a custom machine with multi-character event names', () => {
       binary.writeUInt32LE(0x0a000001, i * 8);
       binary.writeInt32LE(type, i * 8 + 4);
     });
-    const bin = join(dir, 'hand.bin');
+    const bin = join(dir(), 'hand.bin');
     await writeFile(bin, binary);
     const fromBinary = await runCli(['run', '--input', bin, '--machine', LOGIN, '--workers', '1']);
     expect(fromBinary.code, fromBinary.stderr).toBe(EXIT.ok);

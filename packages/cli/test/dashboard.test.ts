@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, startCli } from './helpers.js';
-import { alertRound, metricsBase, waitFor, watch } from './support/live-run.js';
+import { assertBuilt, EXIT } from './helpers.js';
+import { alertRound, metricsBase, startMetricsRun, waitFor } from './support/live-run.js';
 
 /** Debian's chromium package (.ci/run installs it); CHROMIUM names another build. */
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -50,18 +50,7 @@ function inked(png: PNG): { inked: number; colours: number; blue: number } {
 
 describe('the dashboard at / (headless Chromium)', () => {
   it('draws throughput, alerts and per-worker load from a running job', async () => {
-    const child = startCli([
-      'run',
-      '--input',
-      '-',
-      '--workers',
-      '2',
-      '--metrics-port',
-      '0',
-      '--progress-interval',
-      '0',
-    ]);
-    const run = watch(child);
+    const { child, run } = startMetricsRun();
     // Feed the job a round of events every 100 ms for as long as the page is looked at.
     let round = 0;
     const feeder = setInterval(() => child.stdin!.write(alertRound(++round % 250, 400)), 100);

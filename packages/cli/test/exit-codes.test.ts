@@ -1,29 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt,
   BIN,
   EXIT,
   linesOf,
-  makeTempDir,
   parseAlerts,
   ROOT,
   runCli,
   stderrProblems,
+  useTempDir,
 } from './helpers.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-
-afterAll(async () => {
-  await cleanup?.();
-});
+beforeAll(assertBuilt);
+const dir = useTempDir();
 
 /** Runs the command and checks the failure contract: the code, one `statecraft: ` line, no stack. */
 async function expectFailure(args: string[], code: number, message?: RegExp | string) {
@@ -81,7 +72,7 @@ describe('bad usage exits 2 with one line', () => {
   });
 
   it('usage errors are detected before any output file is created', async () => {
-    const out = join(dir, 'should-not-exist.txt');
+    const out = join(dir(), 'should-not-exist.txt');
     await expectFailure(['run', '--workers', '-1', '--output', out], EXIT.usage);
     await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -92,23 +83,23 @@ describe('bad usage exits 2 with one line', () => {
   });
 
   it('generate without --events', async () => {
-    await expectFailure(['generate', '--out', join(dir, 'x.csv')], EXIT.usage, /events/);
+    await expectFailure(['generate', '--out', join(dir(), 'x.csv')], EXIT.usage, /events/);
   });
 });
 
 describe('inputs and outputs', () => {
   it('a missing input file exits 66', async () => {
-    const missing = join(dir, 'no-such-input.csv');
+    const missing = join(dir(), 'no-such-input.csv');
     const result = await expectFailure(['run', '--input', missing, '--workers', '0'], EXIT.noInput, missing);
     expect(result.stderr).toMatch(/no such file/);
   });
 
   it('a directory as input exits 66', async () => {
-    await expectFailure(['run', '--input', dir, '--workers', '0'], EXIT.noInput, /directory/);
+    await expectFailure(['run', '--input', dir(), '--workers', '0'], EXIT.noInput, /directory/);
   });
 
   it('--output in a nonexistent directory exits 73', async () => {
-    const out = join(dir, 'no-such-dir', 'alerts.txt');
+    const out = join(dir(), 'no-such-dir', 'alerts.txt');
     await expectFailure(
       ['run', '--events', '1000', '--workers', '0', '--output', out],
       EXIT.cannotWrite,
@@ -117,8 +108,8 @@ describe('inputs and outputs', () => {
   });
 
   it('--stats in a nonexistent directory exits 73', async () => {
-    const stats = join(dir, 'no-such-dir', 'stats.json');
-    const out = join(dir, 'alerts-with-bad-stats.txt');
+    const stats = join(dir(), 'no-such-dir', 'stats.json');
+    const out = join(dir(), 'alerts-with-bad-stats.txt');
     await expectFailure(
       ['run', '--events', '1000', '--workers', '0', '--output', out, '--stats', stats],
       EXIT.cannotWrite,
@@ -127,9 +118,9 @@ describe('inputs and outputs', () => {
   });
 
   it('--dead-letter in a nonexistent directory exits 73', async () => {
-    const input = join(dir, 'ok.csv');
+    const input = join(dir(), 'ok.csv');
     await writeFile(input, '1.2.3.4,a\n');
-    const dead = join(dir, 'no-such-dir', 'dead.ndjson');
+    const dead = join(dir(), 'no-such-dir', 'dead.ndjson');
     await expectFailure(
       ['run', '--input', input, '--workers', '0', '--dead-letter', dead],
       EXIT.cannotWrite,
@@ -138,12 +129,12 @@ describe('inputs and outputs', () => {
   });
 
   it('generate --out in a nonexistent directory exits 73', async () => {
-    const out = join(dir, 'no-such-dir', 'events.csv');
+    const out = join(dir(), 'no-such-dir', 'events.csv');
     await expectFailure(['generate', '--events', '10', '--out', out], EXIT.cannotWrite, out);
   });
 
   it('--strict with a bad record exits 65 with file:line: reason', async () => {
-    const input = join(dir, 'strict.csv');
+    const input = join(dir(), 'strict.csv');
     await writeFile(input, 'address,type\n1.2.3.4,a\n10.0.0.1,b\n300.1.1.1,a\n5,c\n');
     const result = await expectFailure(
       ['run', '--input', input, '--workers', '0', '--strict'],
@@ -155,7 +146,7 @@ describe('inputs and outputs', () => {
   });
 
   it('--strict with worker threads reports the first bad record the same way', async () => {
-    const input = join(dir, 'strict-workers.csv');
+    const input = join(dir(), 'strict-workers.csv');
     await writeFile(input, '1.2.3.4,a\n1.2.3.4,b\n\n1.2.3.4,zz\n');
     const result = await expectFailure(
       ['run', '--input', input, '--workers', '2', '--partitions', '8', '--strict'],
@@ -165,7 +156,7 @@ describe('inputs and outputs', () => {
   });
 
   it('--strict on a clean file is a successful run', async () => {
-    const input = join(dir, 'clean.csv');
+    const input = join(dir(), 'clean.csv');
     await writeFile(input, 'address,type\n1.2.3.4,a\n1.2.3.4,c\n');
     const result = await runCli(['run', '--input', input, '--workers', '0', '--strict']);
     expect(result.code, result.stderr).toBe(EXIT.ok);

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, linesOf, makeTempDir, parseAlerts, runCli, stderrProblems } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, EXIT, linesOf, parseAlerts, runCli, stderrProblems, useTempDir } from './helpers.js';
 
 const EVENTS = 20_000;
 const STREAM = ['--events', String(EVENTS), '--seed', '7', '--error-rate', '0.02'];
@@ -10,17 +10,15 @@ const FILES = { csv: 'events.csv', ndjson: 'events.ndjson', 'flink-binary': 'eve
 type Format = keyof typeof FILES;
 const FORMATS = Object.keys(FILES) as Format[];
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 /** Alerts of `run` straight over the generator: what every input must reproduce. */
 let reference: Buffer;
 const generated = new Map<Format, Buffer>();
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   for (const format of FORMATS) {
-    const path = join(dir, FILES[format]);
+    const path = join(dir(), FILES[format]);
     const result = await runCli(['generate', ...STREAM, '--format', format, '--out', path, '--quiet']);
     expect(result.code, result.stderr).toBe(EXIT.ok);
     const bytes = await readFile(path);
@@ -30,10 +28,6 @@ beforeAll(async () => {
   const result = await runCli(['run', ...STREAM, '--workers', '0', '--format', 'csv', '--quiet']);
   expect(result.code, result.stderr).toBe(EXIT.ok);
   reference = result.stdout;
-});
-
-afterAll(async () => {
-  await cleanup?.();
 });
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
@@ -70,22 +64,22 @@ describe('generate --format', () => {
   });
 
   it('rejects an unknown format as bad usage', async () => {
-    const result = await runCli(['generate', '--events', '10', '--format', 'xml', '--out', join(dir, 'x')]);
+    const result = await runCli(['generate', '--events', '10', '--format', 'xml', '--out', join(dir(), 'x')]);
     expect(result.code).toBe(EXIT.usage);
     expect(stderrProblems(result.stderr)).toEqual([]);
   });
 });
 
 describe.each(FORMATS)('run --input in %s', (format) => {
-  const path = () => join(dir, FILES[format]);
+  const path = () => join(dir(), FILES[format]);
 
   it.each([0, 2])('as a parallel file source, --workers %i: the generator run’s alerts', async (workers) => {
     expect((await alertsOf(['--input', path(), '--workers', String(workers)])).equals(reference)).toBe(true);
   });
 
   it('sequentially (--dead-letter), and from .gz: the same alerts, nothing rejected', async () => {
-    const deadLetter = join(dir, `dl-${format}.ndjson`);
-    const stats = join(dir, `stats-${format}.json`);
+    const deadLetter = join(dir(), `dl-${format}.ndjson`);
+    const stats = join(dir(), `stats-${format}.json`);
     const sequential = await alertsOf([
       ...['--input', path(), '--workers', '2', '--dead-letter', deadLetter, '--stats', stats],
     ]);
@@ -106,8 +100,8 @@ describe.each(FORMATS)('run --input in %s', (format) => {
 
 describe('the format is inferred from the extension', () => {
   it('.jsonl is NDJSON; --input-format overrides an unknown extension', async () => {
-    const jsonl = join(dir, 'events.jsonl');
-    const dat = join(dir, 'events.dat');
+    const jsonl = join(dir(), 'events.jsonl');
+    const dat = join(dir(), 'events.dat');
     await writeFile(jsonl, generated.get('ndjson')!);
     await writeFile(dat, generated.get('flink-binary')!);
     expect((await alertsOf(['--input', jsonl, '--workers', '0'])).equals(reference)).toBe(true);
@@ -152,11 +146,11 @@ const BINARY_BAD = Buffer.concat([
 
 describe('bad records', () => {
   it('NDJSON: counted by reason on both paths; dead letters keep line, offset, reason and record', async () => {
-    const input = join(dir, 'bad.ndjson');
+    const input = join(dir(), 'bad.ndjson');
     const text = `${NDJSON_BAD.join('\n')}\n`;
     await writeFile(input, text);
-    const deadLetter = join(dir, 'bad-ndjson.dl');
-    const stats = join(dir, 'bad-ndjson-seq.json');
+    const deadLetter = join(dir(), 'bad-ndjson.dl');
+    const stats = join(dir(), 'bad-ndjson-seq.json');
     await alertsOf(['--input', input, '--dead-letter', deadLetter, '--stats', stats]);
     expect(await readJson(stats)).toMatchObject({ events: 2, rejected: 7, rejectedByReason: NDJSON_REASONS });
     const letters = linesOf(await readFile(deadLetter)).map((l) => JSON.parse(l));
@@ -167,7 +161,7 @@ describe('bad records', () => {
       expect(l.input).toBe(input);
     });
     expect(letters.map((l) => l.reason)).toEqual(Object.keys(NDJSON_REASONS));
-    const parallelStats = join(dir, 'bad-ndjson-par.json');
+    const parallelStats = join(dir(), 'bad-ndjson-par.json');
     await alertsOf(['--input', input, '--workers', '2', '--stats', parallelStats]);
     expect(await readJson(parallelStats)).toMatchObject({
       events: 2,
@@ -177,11 +171,11 @@ describe('bad records', () => {
   });
 
   it('flink-binary: bad ordinals and the truncated tail, by offset, records in hex', async () => {
-    const input = join(dir, 'bad.bin');
+    const input = join(dir(), 'bad.bin');
     await writeFile(input, BINARY_BAD);
     const reasons = { 'unknown-event': 2, 'truncated-record': 1 };
-    const deadLetter = join(dir, 'bad-bin.dl');
-    const stats = join(dir, 'bad-bin-seq.json');
+    const deadLetter = join(dir(), 'bad-bin.dl');
+    const stats = join(dir(), 'bad-bin-seq.json');
     await alertsOf(['--input', input, '--dead-letter', deadLetter, '--stats', stats]);
     expect(await readJson(stats)).toMatchObject({ events: 2, rejected: 3, rejectedByReason: reasons });
     const letters = linesOf(await readFile(deadLetter)).map((l) => JSON.parse(l));
@@ -190,7 +184,7 @@ describe('bad records', () => {
       { line: 0, offset: 16, reason: 'unknown-event', record: binaryRecord(0x0a000001, -2).toString('hex') },
       { line: 0, offset: 32, reason: 'truncated-record', record: 'aabbcc' },
     ]);
-    const parallelStats = join(dir, 'bad-bin-par.json');
+    const parallelStats = join(dir(), 'bad-bin-par.json');
     await alertsOf(['--input', input, '--workers', '2', '--stats', parallelStats]);
     expect(await readJson(parallelStats)).toMatchObject({
       events: 2,
@@ -200,7 +194,7 @@ describe('bad records', () => {
   });
 
   it('--strict stops at the first bad record with exit 65', async () => {
-    const input = join(dir, 'strict.ndjson');
+    const input = join(dir(), 'strict.ndjson');
     await writeFile(input, `${NDJSON_BAD.join('\n')}\n`);
     const result = await runCli(['run', '--input', input, '--strict']);
     expect(result.code).toBe(EXIT.badRecord);

@@ -1,16 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt,
   EXIT,
   linesOf,
-  makeTempDir,
   parseAlerts,
   parseSummary,
   runCli,
   stderrProblems,
+  useTempDir,
 } from './helpers.js';
 
 const EVENTS = 60_000;
@@ -18,8 +18,7 @@ const STREAM = ['--events', String(EVENTS), '--seed', '42', '--error-rate', '0.0
 const JOB = ['--workers', '2', '--partitions', '16'];
 const FORMATS = ['text', 'csv', 'ndjson'] as const;
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let csvPath: string;
 let gzPath: string;
 let csvBytes: Buffer;
@@ -28,9 +27,8 @@ const fromGenerator = new Map<string, Buffer>();
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-  csvPath = join(dir, 'events.csv');
-  gzPath = join(dir, 'events.csv.gz');
+  csvPath = join(dir(), 'events.csv');
+  gzPath = join(dir(), 'events.csv.gz');
   const generated = await runCli(['generate', ...STREAM, '--out', csvPath]);
   expect(generated.code, generated.stderr).toBe(EXIT.ok);
   csvBytes = await readFile(csvPath);
@@ -40,10 +38,6 @@ beforeAll(async () => {
     expect(result.code, result.stderr).toBe(EXIT.ok);
     fromGenerator.set(format, result.stdout);
   }
-});
-
-afterAll(async () => {
-  await cleanup?.();
 });
 
 describe('generate writes the stream run generates', () => {
@@ -56,8 +50,8 @@ describe('generate writes the stream run generates', () => {
   });
 
   it('is deterministic: the same flags give the same bytes, another seed other bytes', async () => {
-    const again = join(dir, 'again.csv');
-    const other = join(dir, 'other.csv');
+    const again = join(dir(), 'again.csv');
+    const other = join(dir(), 'other.csv');
     expect((await runCli(['generate', ...STREAM, '--out', again, '--quiet'])).code).toBe(EXIT.ok);
     const otherFlags = ['--events', String(EVENTS), '--seed', '43', '--error-rate', '0.02'];
     expect((await runCli(['generate', ...otherFlags, '--out', other, '--quiet'])).code).toBe(EXIT.ok);
@@ -66,7 +60,7 @@ describe('generate writes the stream run generates', () => {
   });
 
   it('reports what it generated on stderr', async () => {
-    const out = join(dir, 'reported.csv');
+    const out = join(dir(), 'reported.csv');
     const result = await runCli(['generate', '--events', '1234', '--out', out]);
     expect(result.code).toBe(EXIT.ok);
     expect(result.stderr).toMatch(/generated 1234 events into /);
@@ -110,7 +104,7 @@ describe('run --input gives the same alerts as run over the generator', () => {
   });
 
   it('writes the same bytes to --output <file> as to stdout', async () => {
-    const out = join(dir, 'alerts.txt');
+    const out = join(dir(), 'alerts.txt');
     const result = await runCli(['run', '--input', csvPath, ...JOB, '--output', out]);
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(result.stdout.length).toBe(0);
@@ -186,7 +180,7 @@ describe('machines', () => {
   });
 
   it('a custom machine file equal to the seed preset gives the seed output', async () => {
-    const path = join(dir, 'copy-of-seed.json');
+    const path = join(dir(), 'copy-of-seed.json');
     await writeFile(path, JSON.stringify(SEED_DEFINITION, null, 2));
     const result = await runCli(['run', ...STREAM, ...JOB, '--machine', path]);
     expect(result.code, result.stderr).toBe(EXIT.ok);
@@ -200,7 +194,7 @@ describe('machines', () => {
         .replaceAll('"Initial"', '"Start"')
         .replace('"name":"seed"', '"name":"renamed"'),
     );
-    const path = join(dir, 'renamed.json');
+    const path = join(dir(), 'renamed.json');
     await writeFile(path, JSON.stringify(renamed));
     const result = await runCli(['run', '--input', csvPath, ...JOB, '--machine', path]);
     expect(result.code, result.stderr).toBe(EXIT.ok);
@@ -216,7 +210,7 @@ describe('machines', () => {
   it('an invalid machine file exits 2 with one line naming the problem path', async () => {
     const bad = JSON.parse(JSON.stringify(SEED_DEFINITION));
     bad.states.W = { b: 'Q' };
-    const path = join(dir, 'bad-target.json');
+    const path = join(dir(), 'bad-target.json');
     await writeFile(path, JSON.stringify(bad));
     const result = await runCli(['run', '--events', '100', '--machine', path]);
     expect(result.code).toBe(EXIT.usage);
@@ -227,9 +221,9 @@ describe('machines', () => {
   });
 
   it('a machine file that is not JSON, or does not exist, exits 2 with one line', async () => {
-    const notJson = join(dir, 'not-json.json');
+    const notJson = join(dir(), 'not-json.json');
     await writeFile(notJson, '{ "name": ');
-    for (const path of [notJson, join(dir, 'missing.json')]) {
+    for (const path of [notJson, join(dir(), 'missing.json')]) {
       const result = await runCli(['run', '--events', '100', '--machine', path]);
       expect(result.code).toBe(EXIT.usage);
       expect(stderrProblems(result.stderr)).toEqual([]);

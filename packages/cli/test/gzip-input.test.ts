@@ -3,36 +3,34 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointFiles, expectSameBytes, linesMatching, runCliWithEnv } from './checkpoint-helpers.js';
 import {
   assertBuilt,
   type CliResult,
   collect,
   EXIT,
-  makeTempDir,
   parseSummary,
   runCli,
   startCli,
   stderrProblems,
+  useTempDir,
 } from './helpers.js';
 
 // 2,000,000 generated events: a CSV file of about 7 chunks of 4 MiB, and its gzip.
 const STREAM = ['--events', '2000000', '--seed', '5', '--error-rate', '0.01'];
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let csv: string;
 let gz: string;
 /** Alerts (csv) of the plain file with --workers 0. */
 let reference: Buffer;
 let runs = 0;
-const path = (name: string) => join(dir, `${runs++}-${name}`);
+const path = (name: string) => join(dir(), `${runs++}-${name}`);
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-  csv = join(dir, 'events.csv');
+  csv = join(dir(), 'events.csv');
   gz = `${csv}.gz`;
   const generated = await runCli(['generate', ...STREAM, '--out', csv, '--quiet']);
   expect(generated.code, generated.stderr).toBe(EXIT.ok);
@@ -55,10 +53,6 @@ beforeAll(async () => {
   expect(reference.toString().split('\n').length).toBeGreaterThan(10_000);
 }, 120_000);
 
-afterAll(async () => {
-  await cleanup?.();
-});
-
 describe('run --input file.csv.gz', { timeout: 120_000 }, () => {
   it.each([
     ['0', '1'],
@@ -79,7 +73,7 @@ describe('run --input file.csv.gz', { timeout: 120_000 }, () => {
     const lines = Array.from({ length: 30_000 }, (_, i) =>
       i % 997 === 5 ? 'not,a,record' : i % 1999 === 7 ? '10.0.0.1,z' : `10.0.${i % 7}.1,${'abcdefg'[i % 7]}`,
     );
-    const bad = join(dir, 'bad.csv');
+    const bad = join(dir(), 'bad.csv');
     await writeFile(bad, `${lines.join('\r\n')}\n`);
     await writeFile(`${bad}.gz`, gzipSync(readFileSync(bad)));
     const letters = async (input: string, workers: string) => {

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useTempDir as useNamedTempDir } from '../../engine/test/helpers.js';
 
 /** The repository root (/work/main), found from this file's place in packages/cli/test. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -94,10 +93,12 @@ export function collect(child: ChildProcess, options: CliOptions = {}): Promise<
   });
 }
 
-/** A fresh temporary directory; `cleanup` removes it and everything in it. */
-export async function makeTempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'statecraft-cli-test-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+/**
+ * A temporary directory (statecraft-cli-test-…) for the calling test file: made in a beforeAll,
+ * removed in an afterAll; the returned function gives its path. See the engine's useTempDir.
+ */
+export function useTempDir(): () => string {
+  return useNamedTempDir('cli-test');
 }
 
 /** Lines of a text output (without the final empty string after the last newline). */

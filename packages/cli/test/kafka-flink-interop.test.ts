@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { assertBuilt, EXIT, linesOf, makeTempDir, parseSummary, runCli, stderrProblems } from './helpers.js';
+import { assertBuilt, EXIT, linesOf, parseSummary, runCli, stderrProblems, useTempDir } from './helpers.js';
 import { bootstrap, byPartition, FAST, produceRaw, readRaw, uniqueGroup } from './kafka-helpers.js';
 
 const IN = TEST_TOPICS.flinkIn.name;
@@ -26,12 +26,10 @@ const A = 0;
 const B = 1;
 const C = 2;
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   // As a Flink job writing with EventDeSerializationSchema would (unkeyed, one event per record):
   // 10.0.0.1 does a then c (W -> c), 192.168.0.1 (a negative Java int) c then a (X -> a),
   // 255.255.255.255 starts with b (Initial -> b); and one record with an ordinal no event has.
@@ -43,10 +41,6 @@ beforeAll(async () => {
     { partition: 1, value: flinkSerialize(0xffffffff, B) },
     { partition: 1, value: flinkSerialize(0x0a000002, 9) },
   ]);
-});
-
-afterAll(async () => {
-  await cleanup?.();
 });
 
 describe("Flink's 8-byte little-endian event records", () => {
@@ -93,7 +87,7 @@ describe("Flink's 8-byte little-endian event records", () => {
     ]);
     expect(produced.code, produced.stderr).toBe(EXIT.ok);
     expect(produced.stderr).toBe('');
-    const csv = join(dir, 'events.csv');
+    const csv = join(dir(), 'events.csv');
     const generated = await runCli(['generate', ...stream, '--out', csv]);
     expect(generated.code, generated.stderr).toBe(EXIT.ok);
 

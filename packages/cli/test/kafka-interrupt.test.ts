@@ -1,29 +1,27 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import {
   assertBuilt,
   collect,
   EXIT,
   linesOf,
-  makeTempDir,
   parseSummary,
   runCli,
   startCli,
+  useTempDir,
 } from './helpers.js';
 import { bootstrap, FAST, fileRunAlerts, multiset, testClient, uniqueGroup } from './kafka-helpers.js';
 
 const TOPIC = TEST_TOPICS.interrupt.name;
 const EVENTS = 400_000;
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   const produced = await runCli([
     'produce',
     '--brokers',
@@ -35,10 +33,6 @@ beforeAll(async () => {
     '--quiet',
   ]);
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
-});
-
-afterAll(async () => {
-  await cleanup?.();
 });
 
 /** Waits until the group has committed something (the run is surely reading), at most 30 s. */
@@ -89,15 +83,15 @@ describe('run --brokers without --until-end', () => {
   });
 
   it("with checkpoints, SIGINT checkpoints every partition; the next run restores them: the files hold one run's alerts", async () => {
-    const reference = await fileRunAlerts(dir, ['--events', String(EVENTS)]);
+    const reference = await fileRunAlerts(dir(), ['--events', String(EVENTS)]);
 
     const group = uniqueGroup('interrupt-checkpoints');
-    const outDir = join(dir, 'alerts');
+    const outDir = join(dir(), 'alerts');
     const args = [
       ...['run', '--brokers', bootstrap(), '--topic', TOPIC, '--group', group, ...FAST, '--workers', '1'],
       ...[
         '--checkpoint-dir',
-        join(dir, 'checkpoints'),
+        join(dir(), 'checkpoints'),
         '--checkpoint-interval',
         '200ms',
         '--output-dir',

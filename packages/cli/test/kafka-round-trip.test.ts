@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { assertBuilt, EXIT, linesOf, makeTempDir, parseAlerts, parseSummary, runCli } from './helpers.js';
+import { assertBuilt, EXIT, linesOf, parseAlerts, parseSummary, runCli, useTempDir } from './helpers.js';
 import {
   bootstrap,
   FAST,
@@ -18,8 +18,7 @@ const STREAM = ['--events', String(EVENTS), '--seed', '42', '--error-rate', '0.0
 const TOPIC = TEST_TOPICS.roundTrip.name;
 const ALERTS_TOPIC = TEST_TOPICS.roundTripAlerts.name;
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 /** The alerts of `run --input` over `generate`'s file of the same stream: the reference. */
 let reference: string;
 
@@ -40,18 +39,13 @@ function kafkaRun(group: string, ...args: string[]) {
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   const produced = await runCli(['produce', '--brokers', bootstrap(), '--topic', TOPIC, ...STREAM]);
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
   expect(linesOf(produced.stderr).at(-1)).toMatch(
     new RegExp(`^produced 60,000 events into topic ${TOPIC} \\(4 partitions, flink-binary\\) in [\\d.]+ s`),
   );
-  reference = await fileRunAlerts(dir, STREAM);
+  reference = await fileRunAlerts(dir(), STREAM);
   expect(linesOf(reference).length).toBeGreaterThan(100);
-});
-
-afterAll(async () => {
-  await cleanup?.();
 });
 
 describe('produce, then run --until-end', () => {
@@ -69,8 +63,8 @@ describe('produce, then run --until-end', () => {
   });
 
   it('--output-dir writes each partition its own file, and --alerts-topic sends every alert with its source offset', async () => {
-    const outDir = join(dir, 'by-partition');
-    const statsPath = join(dir, 'stats.json');
+    const outDir = join(dir(), 'by-partition');
+    const statsPath = join(dir(), 'stats.json');
     const result = await kafkaRun(
       uniqueGroup('round-trip-dir'),
       ...['--output-dir', outDir, '--alerts-topic', ALERTS_TOPIC, '--stats', statsPath, '--workers', '1'],

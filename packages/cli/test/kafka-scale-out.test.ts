@@ -2,16 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../../../scripts/broker/broker.js';
-import {
-  assertBuilt,
-  collect,
-  EXIT,
-  linesOf,
-  makeTempDir,
-  parseAlerts,
-  runCli,
-  startCli,
-} from './helpers.js';
+import { assertBuilt, collect, EXIT, linesOf, parseAlerts, runCli, startCli, useTempDir } from './helpers.js';
 import { FAST, fileRunAlerts, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
 
 const EVENTS = 120_000;
@@ -19,13 +10,11 @@ const STREAM = ['--events', String(EVENTS), '--seed', '11', '--error-rate', '0.0
 const TOPIC = 'scale-out';
 
 let broker: RunningBroker;
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let reference: string;
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   // A broker of this file's own, whose new groups wait 6 s for more members before the first
   // assignment (Kafka's group.initial.rebalance.delay.ms is 3 s): two processes started together
   // share the partitions from the start, so no partition changes hands mid-run.
@@ -40,23 +29,22 @@ beforeAll(async () => {
     '--quiet',
   ]);
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
-  reference = await fileRunAlerts(dir, STREAM);
+  reference = await fileRunAlerts(dir(), STREAM);
 });
 
 afterAll(async () => {
   await broker?.stop();
-  await cleanup?.();
 });
 
 describe('two processes in one group', () => {
   it("split the partitions, finish together, and their per-partition files hold a single run's alerts", async () => {
     const group = uniqueGroup('scale-out');
-    const outDir = join(dir, 'alerts');
+    const outDir = join(dir(), 'alerts');
     const member = (n: number) =>
       startCli([
         'run',
         ...['--brokers', broker.bootstrap, '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
-        ...['--output-dir', outDir, '--workers', '1', '--stats', join(dir, `stats-${n}.json`)],
+        ...['--output-dir', outDir, '--workers', '1', '--stats', join(dir(), `stats-${n}.json`)],
         // The first assignment waits the broker's 6 s rebalance delay: leave room on a loaded machine.
         ...['--kafka-timeout', '60000'],
       ]);
@@ -64,7 +52,7 @@ describe('two processes in one group', () => {
     for (const result of results) expect(result.code, result.stderr).toBe(EXIT.ok);
 
     const stats = await Promise.all(
-      [1, 2].map(async (n) => JSON.parse(await readFile(join(dir, `stats-${n}.json`), 'utf8'))),
+      [1, 2].map(async (n) => JSON.parse(await readFile(join(dir(), `stats-${n}.json`), 'utf8'))),
     );
     const read = stats.map((s) => s.kafka.partitions.map((p: { partition: number }) => p.partition));
     // Each read a share of its own, and both stayed until the whole group was done.

@@ -3,16 +3,7 @@ import { join } from 'node:path';
 import { decodePartitionCheckpoint, type PartitionCheckpoint } from '@statecraft/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../../../scripts/broker/broker.js';
-import {
-  assertBuilt,
-  collect,
-  EXIT,
-  linesOf,
-  makeTempDir,
-  parseAlerts,
-  runCli,
-  startCli,
-} from './helpers.js';
+import { assertBuilt, collect, EXIT, linesOf, parseAlerts, runCli, startCli, useTempDir } from './helpers.js';
 import { FAST, fileRunAlerts, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
 
 const EVENTS = 1_500_000;
@@ -21,13 +12,11 @@ const STREAM = ['--events', String(EVENTS), '--seed', '23', '--error-rate', '0.0
 const TOPIC = 'takeover';
 
 let broker: RunningBroker;
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 let reference: string;
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   // New groups wait 3 s for more members: both processes get partitions in the first assignment.
   broker = await startBroker({ topics: [`${TOPIC}:4`], initialRebalanceDelayMs: 3000 });
   const produced = await runCli(
@@ -37,12 +26,11 @@ beforeAll(async () => {
     },
   );
   expect(produced.code, produced.stderr).toBe(EXIT.ok);
-  reference = await fileRunAlerts(dir, STREAM);
+  reference = await fileRunAlerts(dir(), STREAM);
 }, 180_000);
 
 afterAll(async () => {
   await broker?.stop();
-  await cleanup?.();
 });
 
 /** The partitions' newest checkpoints in `dir` now. */
@@ -79,8 +67,8 @@ async function uncheckpointedAlertsOf(pid: number, checkpointDir: string, outDir
 describe('a partition moves with its state when its process is killed', () => {
   it("the survivor restores the partition's checkpoint and cuts its file: the files' union is a single run's alerts", async () => {
     const group = uniqueGroup('takeover');
-    const checkpointDir = join(dir, 'checkpoints');
-    const outDir = join(dir, 'alerts');
+    const checkpointDir = join(dir(), 'checkpoints');
+    const outDir = join(dir(), 'alerts');
     const member = () =>
       startCli([
         'run',
@@ -88,7 +76,7 @@ describe('a partition moves with its state when its process is killed', () => {
         ...['--checkpoint-dir', checkpointDir, '--checkpoint-interval', '100ms', '--output-dir', outDir],
         // Small fetches make many small chunks: the victim is killed mid-partition.
         ...['--kafka-fetch-bytes', '8192', '--workers', '1', '--kafka-timeout', '60000'],
-        ...['--stats', join(dir, 'survivor.json')],
+        ...['--stats', join(dir(), 'survivor.json')],
       ]);
     const victim = startCli([
       'run',
@@ -115,7 +103,7 @@ describe('a partition moves with its state when its process is killed', () => {
     expect(Number(takeover![1])).toBeGreaterThanOrEqual(victimCheckpoint.offset);
     expect(Number(takeover![2])).toBeGreaterThan(Number(takeover![3]));
 
-    const stats = JSON.parse(await readFile(join(dir, 'survivor.json'), 'utf8'));
+    const stats = JSON.parse(await readFile(join(dir(), 'survivor.json'), 'utf8'));
     expect(stats.kafka.reachedEnd).toBe(true);
     expect(stats.kafka.partitions.map((p: { partition: number }) => p.partition)).toContain(moved);
 

@@ -1,21 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, linesOf, makeTempDir, ROOT, runCli, stderrProblems } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, EXIT, linesOf, ROOT, runCli, stderrProblems, useTempDir } from './helpers.js';
 
 const LOGIN = join(ROOT, 'examples/machines/login.json');
 
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-
-afterAll(async () => {
-  await cleanup?.();
-});
+beforeAll(assertBuilt);
+const dir = useTempDir();
 
 interface Box {
   x: number;
@@ -127,7 +118,7 @@ describe('statecraft machine show', () => {
   });
 
   it('writes an SVG laid out as a layered graph: boxes apart, arrows from border to border', async () => {
-    const out = join(dir, 'seed.svg');
+    const out = join(dir(), 'seed.svg');
     const result = await runCli(['machine', 'show', 'seed', '--format', 'svg', '--out', out]);
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(result.stdout.length).toBe(0);
@@ -206,7 +197,7 @@ describe('statecraft machine show', () => {
       '--format',
       'svg',
       '--out',
-      join(dir, 'no/such/dir.svg'),
+      join(dir(), 'no/such/dir().svg'),
     ]);
     expect(unwritable.code).toBe(EXIT.cannotWrite);
     expect(stderrProblems(unwritable.stderr)).toEqual([]);
@@ -228,7 +219,7 @@ describe('statecraft machine check', () => {
   });
 
   it('lists every problem of an invalid machine, one located line each, and exits 2', async () => {
-    const path = join(dir, 'broken.json');
+    const path = join(dir(), 'broken.json');
     await writeFile(
       path,
       JSON.stringify({
@@ -268,7 +259,7 @@ describe('statecraft machine check', () => {
   });
 
   it('prints the warning of a machine with no reachable terminal state, and exits 0', async () => {
-    const path = join(dir, 'endless.json');
+    const path = join(dir(), 'endless.json');
     await writeFile(
       path,
       JSON.stringify({
@@ -296,10 +287,10 @@ describe('statecraft machine check', () => {
   });
 
   it('exits 2 for a file that is missing, empty or not JSON, and for a missing argument', async () => {
-    const empty = join(dir, 'empty.json');
+    const empty = join(dir(), 'empty.json');
     await writeFile(empty, '');
     for (const [path, message] of [
-      [join(dir, 'missing.json'), 'no such file'],
+      [join(dir(), 'missing.json'), 'no such file'],
       [empty, 'the file is empty'],
     ] as const) {
       const result = await runCli(['machine', 'check', path]);

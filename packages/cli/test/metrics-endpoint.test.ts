@@ -1,25 +1,18 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, makeTempDir, startCli } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, EXIT, startCli, useTempDir } from './helpers.js';
 import {
   alertRound,
   metricsBase,
   parsePrometheus,
   prometheusTypes,
+  startMetricsRun,
   waitFor,
   watch,
 } from './support/live-run.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-afterAll(async () => {
-  await cleanup?.();
-});
-
+beforeAll(assertBuilt);
+const dir = useTempDir();
 async function scrape(base: string): Promise<{ text: string; samples: Map<string, number> }> {
   const response = await fetch(`${base}/metrics`);
   expect(response.status).toBe(200);
@@ -32,18 +25,7 @@ const sample = (samples: Map<string, number>, key: string) => samples.get(key) ?
 
 describe('--metrics-port', () => {
   it('serves Prometheus metrics that grow while the job runs (scraped twice)', async () => {
-    const child = startCli([
-      'run',
-      '--input',
-      '-',
-      '--workers',
-      '2',
-      '--metrics-port',
-      '0',
-      '--progress-interval',
-      '0',
-    ]);
-    const run = watch(child);
+    const { child, run } = startMetricsRun();
     try {
       const base = await waitFor('the metrics address on stderr', () => metricsBase(run.stderr()));
       expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -130,8 +112,8 @@ describe('--metrics-port', () => {
     const child = startCli(
       [
         'run',
-        ...['--events', '2000000000', '--workers', '2', '--output', join(dir, 'alerts.txt')],
-        ...['--checkpoint-dir', join(dir, 'checkpoints'), '--checkpoint-interval', '300000'],
+        ...['--events', '2000000000', '--workers', '2', '--output', join(dir(), 'alerts.txt')],
+        ...['--checkpoint-dir', join(dir(), 'checkpoints'), '--checkpoint-interval', '300000'],
         ...['--metrics-port', '0', '--progress-interval', '0'],
       ],
       undefined,

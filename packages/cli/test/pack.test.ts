@@ -3,8 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, makeTempDir, ROOT } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, ROOT, useTempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const PACKAGES = ['engine', 'fsm', 'kafka', 'cli'] as const;
@@ -20,8 +20,7 @@ interface Manifest {
   devDependencies?: Record<string, string>;
 }
 
-let dir: string;
-let cleanup: () => Promise<void>;
+const dir = useTempDir();
 /** Where each tarball was unpacked: node_modules/@statecraft/<name>, as an install would put it. */
 const unpacked = new Map<PackageName, string>();
 const manifests = new Map<PackageName, Manifest>();
@@ -37,16 +36,15 @@ function listFiles(root: string, under = ''): string[] {
 
 beforeAll(async () => {
   assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
   const env = { ...process.env, COREPACK_INTEGRITY_KEYS: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' };
   for (const name of PACKAGES) {
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', dir], {
+    const { stdout } = await run('pnpm', ['pack', '--pack-destination', dir()], {
       cwd: join(ROOT, 'packages', name),
       env,
     });
     const tarball = stdout.trim().split('\n').at(-1)!;
     expect(tarball.endsWith('.tgz'), stdout).toBe(true);
-    const target = join(dir, 'node_modules/@statecraft', name);
+    const target = join(dir(), 'node_modules/@statecraft', name);
     await mkdir(target, { recursive: true });
     await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
     unpacked.set(name, target);
@@ -57,7 +55,7 @@ beforeAll(async () => {
   for (const name of PACKAGES) {
     for (const dependency of Object.keys(manifests.get(name)!.dependencies ?? {})) {
       if (dependency.startsWith('@statecraft/')) continue;
-      const link = join(dir, 'node_modules', dependency);
+      const link = join(dir(), 'node_modules', dependency);
       if (existsSync(link)) continue;
       await mkdir(dirname(link), { recursive: true });
       // pnpm links each package's dependencies into its own node_modules.
@@ -65,10 +63,6 @@ beforeAll(async () => {
     }
   }
 }, 120_000);
-
-afterAll(async () => {
-  await cleanup?.();
-});
 
 describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
   it('leaves no workspace: protocol in the manifest; internal dependencies name the released version', async () => {
@@ -129,7 +123,7 @@ describe('the unpacked packages', () => {
       }).run();
       console.log(JSON.stringify({ alerts, events: summary.events }));
     `;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir() });
     expect(JSON.parse(stdout)).toEqual({
       alerts: [{ address: '10.0.0.1', state: 'W', event: 'c' }],
       events: 2,
@@ -138,7 +132,7 @@ describe('the unpacked packages', () => {
     const resolved = await run(
       process.execPath,
       ['--input-type=module', '-e', "console.log(import.meta.resolve('@statecraft/fsm'))"],
-      { cwd: dir },
+      { cwd: dir() },
     );
     expect(resolved.stdout.trim()).toBe(`file://${unpacked.get('fsm')}/dist/index.js`);
   });
@@ -151,7 +145,7 @@ describe('the unpacked packages', () => {
         '-e',
         "console.log(import.meta.resolve('@statecraft/fsm/machine.schema.json'))",
       ],
-      { cwd: dir },
+      { cwd: dir() },
     );
     const schema = JSON.parse(await readFile(new URL(stdout.trim()), 'utf8'));
     expect(schema.title).toBe('Statecraft state machine');
@@ -161,7 +155,7 @@ describe('the unpacked packages', () => {
     const manifest = manifests.get('cli')!;
     const bin = join(unpacked.get('cli')!, manifest.bin!.statecraft!);
     expect((await readFile(bin, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const { stdout } = await run(process.execPath, [bin, 'machine', 'show', 'flink'], { cwd: dir });
+    const { stdout } = await run(process.execPath, [bin, 'machine', 'show', 'flink'], { cwd: dir() });
     expect(stdout).toContain('  Z --> Terminal: g (1.0)\n');
   });
 });

@@ -1,30 +1,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt,
   type CliResult,
   collect,
   EXIT,
   linesOf,
-  makeTempDir,
   parseAlerts,
   parseSummary,
   startCli,
+  useTempDir,
 } from './helpers.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-
-afterAll(async () => {
-  await cleanup?.();
-});
+beforeAll(assertBuilt);
+const dir = useTempDir();
 
 async function sizeOf(path: string): Promise<number> {
   try {
@@ -39,8 +30,8 @@ async function interruptedRun(
   workers: number,
   format: string,
 ): Promise<{ result: CliResult; out: string; stats: string }> {
-  const out = join(dir, `alerts-${workers}-${format}.out`);
-  const stats = join(dir, `stats-${workers}-${format}.json`);
+  const out = join(dir(), `alerts-${workers}-${format}.out`);
+  const stats = join(dir(), `stats-${workers}-${format}.json`);
   const child = startCli([
     'run',
     ...['--events', '200000000', '--error-rate', '0.01'],

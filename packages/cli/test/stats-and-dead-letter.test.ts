@@ -1,28 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt,
   EXIT,
   linesOf,
-  makeTempDir,
   parseAlerts,
   parseSummary,
   runCli,
   TEXT_ALERT,
+  useTempDir,
 } from './helpers.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await makeTempDir());
-});
-
-afterAll(async () => {
-  await cleanup?.();
-});
+beforeAll(assertBuilt);
+const dir = useTempDir();
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
 
@@ -31,8 +22,8 @@ describe('--stats', () => {
     [0, 1],
     [2, 32],
   ])('--workers %i --partitions %i: counts, timing and the job shape', async (workers, partitions) => {
-    const out = join(dir, `alerts-${workers}-${partitions}.txt`);
-    const statsPath = join(dir, `stats-${workers}-${partitions}.json`);
+    const out = join(dir(), `alerts-${workers}-${partitions}.txt`);
+    const statsPath = join(dir(), `stats-${workers}-${partitions}.json`);
     const events = 50_000;
     const result = await runCli([
       'run',
@@ -61,9 +52,9 @@ describe('--stats', () => {
   });
 
   it('counts rejected records of an input file', async () => {
-    const input = join(dir, 'with-rejects.csv');
+    const input = join(dir(), 'with-rejects.csv');
     await writeFile(input, 'address,type\n1.2.3.4,a\n\n1.2.3.4,c\nnope\n9.9.9.9,q\n');
-    const statsPath = join(dir, 'with-rejects.json');
+    const statsPath = join(dir(), 'with-rejects.json');
     const result = await runCli(['run', '--input', input, '--workers', '1', '--stats', statsPath]);
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(result.stdout.toString()).toBe('ALERT 1.2.3.4 : W -> c\n');
@@ -93,7 +84,7 @@ describe('summary', () => {
   it('--quiet prints nothing on stderr, and the same alerts on stdout', async () => {
     const flags = ['run', '--events', '20000', '--error-rate', '0.02', '--workers', '1'];
     const loud = await runCli(flags);
-    const statsPath = join(dir, 'quiet-stats.json');
+    const statsPath = join(dir(), 'quiet-stats.json');
     const quiet = await runCli([...flags, '--quiet', '--stats', statsPath]);
     expect(quiet.code).toBe(EXIT.ok);
     expect(quiet.stderr).toBe('');
@@ -103,7 +94,7 @@ describe('summary', () => {
   });
 
   it('generate --quiet prints nothing on stderr', async () => {
-    const result = await runCli(['generate', '--events', '100', '--out', join(dir, 'q.csv'), '--quiet']);
+    const result = await runCli(['generate', '--events', '100', '--out', join(dir(), 'q.csv'), '--quiet']);
     expect(result.code).toBe(EXIT.ok);
     expect(result.stderr).toBe('');
   });
@@ -125,7 +116,7 @@ describe('--dead-letter', () => {
   ];
 
   it('writes one record per bad line and processes every valid line around them', async () => {
-    const clean = join(dir, 'clean.csv');
+    const clean = join(dir(), 'clean.csv');
     const generated = await runCli([
       'generate',
       '--events',
@@ -165,11 +156,11 @@ describe('--dead-letter', () => {
     expected.push({ line: lineNumber + 1, offset, reason: lastReason, record: lastBad.toString('utf8') });
     push(lastBad);
     expect(expected.length).toBeGreaterThan(BAD.length);
-    const dirty = join(dir, 'dirty.csv');
+    const dirty = join(dir(), 'dirty.csv');
     await writeFile(dirty, Buffer.concat(parts));
 
-    const deadLetter = join(dir, 'dead.ndjson');
-    const statsPath = join(dir, 'dead-stats.json');
+    const deadLetter = join(dir(), 'dead.ndjson');
+    const statsPath = join(dir(), 'dead-stats.json');
     const job = ['--workers', '2', '--partitions', '16'];
     const reference = await runCli(['run', '--input', clean, ...job]);
     const result = await runCli([

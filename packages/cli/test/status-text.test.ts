@@ -2,22 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileSource, type JobMetrics, RecordStreamSource } from '@statecraft/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inputProgress } from '../src/status/input-progress.js';
 import { StatusTracker } from '../src/status/status-snapshot.js';
 import { progressFields, progressText, statusLines } from '../src/status/status-text.js';
 import { formatSummary, type RunStats } from '../src/summary.js';
-import { makeTempDir } from './helpers.js';
+import { useTempDir } from './helpers.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir, cleanup } = await makeTempDir());
-});
-afterAll(async () => {
-  await cleanup?.();
-});
-
+const dir = useTempDir();
 function metrics(overrides: Partial<JobMetrics> = {}): JobMetrics {
   return {
     elapsedMs: 4000,
@@ -98,7 +90,7 @@ describe('status text', () => {
 
 describe('input progress', () => {
   it('a file read in parallel: bytes of the chunks written, of the file size', () => {
-    const path = join(dir, 'events.csv');
+    const path = join(dir(), 'events.csv');
     writeFileSync(path, '1.2.3.4,a\n'.repeat(1000));
     const source = fileSource(path, { eventNames: ['a', 'b'], chunkBytes: 4000 });
     const progress = inputProgress(source, { path, events: 0, fileSize: 10_000 });

@@ -1,9 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EventRecord, fromEvents } from '../src/api/event-source.js';
 import { fromFile, fromStream } from '../src/api/file-sources.js';
 import { createJob } from '../src/api/job.js';
@@ -12,7 +11,7 @@ import { recordsSink } from '../src/api/records-sink.js';
 import { fromBatches } from '../src/api/source.js';
 import { isStatecraftError } from '../src/errors.js';
 import { formatAddress } from '../src/formats/ipv4.js';
-import { counterReference, fixture, type Output, randomEvents, toBatches } from './helpers.js';
+import { counterReference, fixture, type Output, randomEvents, toBatches, useTempDir } from './helpers.js';
 
 const NAMES = ['count', 'forget', 'other'];
 const events = randomEvents(5, 6000, 200, 3);
@@ -45,15 +44,7 @@ function collectingSink() {
   return { seen, chunks, sink };
 }
 
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'statecraft-api-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('api');
 
 describe('createJob', () => {
   it.each([0, 2])(
@@ -195,7 +186,7 @@ describe('createJob', () => {
   it('fails on an operator module that cannot be loaded, and on bad options', async () => {
     const missing = await createJob({
       source: fromBatches(toBatches(events, 1000)),
-      operator: { module: join(dir, 'no-such-operator.js') },
+      operator: { module: join(dir(), 'no-such-operator.js') },
       sink: collectingSink().sink,
       workers: 1,
     })
@@ -222,7 +213,7 @@ describe('fromFile and fromStream', () => {
   const csv = `address,type\n${records.map((r) => `${r.address},${r.type}`).join('\n')}\n`;
 
   it.each(['events.csv', 'events.csv.gz'])('reads %s with the job’s event names', async (name) => {
-    const path = join(dir, name);
+    const path = join(dir(), name);
     await writeFile(path, name.endsWith('.gz') ? gzipSync(csv) : csv);
     const { seen, sink } = collectingSink();
     const summary = await createJob({
@@ -249,7 +240,7 @@ describe('fromFile and fromStream', () => {
     expect(seen).toEqual(expected);
     expect(summary.rejects).toEqual({ 'unknown-event': 1 });
 
-    const ndjson = join(dir, 'events.ndjson');
+    const ndjson = join(dir(), 'events.ndjson');
     await writeFile(ndjson, records.map((r) => JSON.stringify(r)).join('\n'));
     const fromNdjson = collectingSink();
     await createJob({
@@ -263,13 +254,13 @@ describe('fromFile and fromStream', () => {
   });
 
   it('restarts from the start of a file when a worker dies, with maxRestarts', async () => {
-    const path = join(dir, 'restart.csv');
+    const path = join(dir(), 'restart.csv');
     await writeFile(path, csv);
     const restarts: number[] = [];
     const { seen, sink } = collectingSink();
     const summary = await createJob({
       source: fromFile(path, { chunkBytes: 4096 }),
-      operator: { module: fixture('throw-once'), config: { marker: join(dir, 'thrown-once') } },
+      operator: { module: fixture('throw-once'), config: { marker: join(dir(), 'thrown-once') } },
       sink,
       eventNames: NAMES,
       workers: 2,
@@ -285,7 +276,7 @@ describe('fromFile and fromStream', () => {
 
   it('needs event names, and a file that exists', async () => {
     const noNames = createJob({
-      source: fromFile(join(dir, 'events.csv')),
+      source: fromFile(join(dir(), 'events.csv')),
       operator: { module: fixture('counter') },
       sink: collectingSink().sink,
     });
@@ -294,7 +285,7 @@ describe('fromFile and fromStream', () => {
       message: 'fromFile needs the event names: give the job eventNames (or a machine)',
     });
     const missing = createJob({
-      source: fromFile(join(dir, 'missing.csv')),
+      source: fromFile(join(dir(), 'missing.csv')),
       operator: { module: fixture('counter') },
       sink: collectingSink().sink,
       eventNames: NAMES,

@@ -1,9 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEventBatch,
   type EventBatch,
@@ -18,17 +17,12 @@ import {
   recordFormat,
 } from '../src/index.js';
 import { createChunkProducer } from '../src/sources/file-producer.js';
+import { useTempDir } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 
-let dir: string;
+const dir = useTempDir('binary');
 let files = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'statecraft-binary-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 /** One 8-byte record written independently of the encoder under test. */
 function record(address: number, type: number): Buffer {
@@ -81,7 +75,7 @@ async function readStream(parts: Buffer[], chunkBytes: number) {
 }
 
 async function readChunks(bytes: Buffer, chunkBytes: number) {
-  const path = join(dir, `input-${files++}.bin`);
+  const path = join(dir(), `input-${files++}.bin`);
   await writeFile(path, bytes);
   const source = fileSource(path, { eventNames: EVENTS, format: 'flink-binary', chunkBytes });
   const config = source.config as FileSourceConfig;

@@ -1,23 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutputColumns } from '../src/batch.js';
 import { CheckpointStore } from '../src/checkpoint/checkpoint-store.js';
 import { CheckpointCoordinator } from '../src/checkpoint/coordinator.js';
 import type { OutputSink } from '../src/sinks/sink.js';
 import { TextFileSink } from '../src/sinks/text-file-sink.js';
-import { columns } from './helpers.js';
+import { columns, freshDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'statecraft-coordinator-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const freshDir = freshDirs('coordinator');
 
 const format = (c: OutputColumns) => Array.from(c.keys, (key) => `${key}\n`).join('');
 const EMPTY_STATE = { keys: new Uint32Array(0), values: new Uint32Array(0) };

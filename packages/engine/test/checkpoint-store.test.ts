@@ -1,24 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CheckpointMismatchError, CheckpointWriteError } from '../src/checkpoint/checkpoint-errors.js';
 import { CheckpointStore, DEFAULT_RETAINED_CHECKPOINTS } from '../src/checkpoint/checkpoint-store.js';
 import { StatecraftError } from '../src/errors.js';
 import { checkpointAt } from './fixtures/checkpoint-samples.js';
+import { freshDirs } from './helpers.js';
 
 const JOB = 'generator {"seed":1}, machine seed';
-const dirs: string[] = [];
-
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'statecraft-checkpoint-store-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const freshDir = freshDirs('checkpoint-store');
 
 const fileName = (sequence: number) => `checkpoint-${String(sequence).padStart(10, '0')}.ckpt`;
 

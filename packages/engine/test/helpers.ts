@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { EventBatch, OutputColumns } from '../src/batch.js';
 import type { OutputSink } from '../src/sinks/sink.js';
 
@@ -10,6 +14,46 @@ export function fixture(name: string): string {
 
 /** The engine package's root directory (where child processes run). */
 export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** A new temporary directory, statecraft-<name>-XXXXXX. */
+const makeTempDir = (name: string) => mkdtempSync(join(tmpdir(), `statecraft-${name}-`));
+const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+/**
+ * Temporary directories for the calling test file, one per call of the returned function; each is
+ * removed, with everything in it, after the test that made it.
+ */
+export function freshDirs(name: string): () => string {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const dir of made.splice(0)) removeDir(dir);
+  });
+  return () => {
+    const dir = makeTempDir(name);
+    made.push(dir);
+    return dir;
+  };
+}
+
+/**
+ * One temporary directory for the calling test file: made in a beforeAll, removed with everything
+ * in it in an afterAll. Call it before the hooks that use the directory; the returned function
+ * gives its path (in hooks and tests, not while the file is being collected).
+ */
+export function useTempDir(name: string): () => string {
+  let dir: string | undefined;
+  beforeAll(() => {
+    dir = makeTempDir(name);
+  });
+  afterAll(() => {
+    if (dir !== undefined) removeDir(dir);
+  });
+  return () => {
+    if (dir === undefined)
+      throw new Error(`the ${name} temporary directory is made in beforeAll: read it in a hook or a test`);
+    return dir;
+  };
+}
 
 /** A small seeded PRNG (mulberry32) so that "random" test data is the same on every run. */
 export function prng(seed: number): () => number {

@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileSourceConfig } from '../src/index.js';
 import {
   BadRecordError,
@@ -12,6 +11,7 @@ import {
   type RejectedRecord,
 } from '../src/index.js';
 import { createChunkProducer } from '../src/sources/file-producer.js';
+import { useTempDir } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const LINES = [
@@ -43,14 +43,8 @@ const EXPECTED_REJECTS = {
   'missing-field': 1,
 };
 
-let dir: string;
+const dir = useTempDir('ndjson');
 let files = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'statecraft-ndjson-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 const eventsOf = (batches: { count: number; addresses: Uint32Array; types: Uint8Array }[]) =>
   batches.flatMap((b) =>
@@ -83,7 +77,7 @@ async function readStream(parts: Buffer[], chunkBytes: number) {
 
 /** Every chunk of the file, produced one by one as the parallel source's producers would. */
 async function readChunks(bytes: Buffer, chunkBytes: number) {
-  const path = join(dir, `input-${files++}.ndjson`);
+  const path = join(dir(), `input-${files++}.ndjson`);
   await writeFile(path, bytes);
   const source = fileSource(path, { eventNames: EVENTS, format: 'ndjson', chunkBytes });
   const producer = createChunkProducer(source.config as FileSourceConfig);

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventBatch } from '../src/batch.js';
 import { runJob } from '../src/runtime/job.js';
 import { csvFileSource } from '../src/sources/csv-file-source.js';
@@ -11,21 +10,16 @@ import { CsvSource } from '../src/sources/csv-source.js';
 import { MAX_LINE_BYTES } from '../src/sources/line-parser.js';
 import type { RejectReason } from '../src/sources/reject.js';
 import { counterOutputs, outputText, parallelFixture, recordingSink } from './fixtures/parallel-support.js';
+import { useTempDir } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const operator = { module: parallelFixture('parallel-counter'), config: {} };
 
-let dir: string;
+const dir = useTempDir('parallel-csv');
 let files = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'statecraft-parallel-csv-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function writeInput(bytes: Uint8Array): Promise<string> {
-  const path = join(dir, `input-${files++}.csv`);
+  const path = join(dir(), `input-${files++}.csv`);
   await writeFile(path, bytes);
   return path;
 }

@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { runJob } from '../src/runtime/job.js';
 import { fileSource } from '../src/sources/file-source.js';
@@ -12,22 +11,17 @@ import type { FedSource, ParallelSource } from '../src/sources/parallel-source.j
 import type { InputFormat } from '../src/sources/record-format.js';
 import type { RejectedRecord } from '../src/sources/reject.js';
 import { parallelFixture, recordingSink } from './fixtures/parallel-support.js';
+import { useTempDir } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const operator = { module: parallelFixture('parallel-counter'), config: {} };
 
-let dir: string;
+const dir = useTempDir('parallel-gzip');
 let files = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'statecraft-parallel-gzip-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 /** Writes the bytes as `input-N.ext` and gzipped as `input-N.ext.gz`; returns both paths. */
 async function writeBoth(bytes: Uint8Array, ext = 'csv'): Promise<{ plain: string; gz: string }> {
-  const plain = join(dir, `input-${files++}.${ext}`);
+  const plain = join(dir(), `input-${files++}.${ext}`);
   await writeFile(plain, bytes);
   await writeFile(`${plain}.gz`, gzipSync(bytes));
   return { plain, gz: `${plain}.gz` };
@@ -279,7 +273,7 @@ describe('reading a .gz file', { timeout: 60_000 }, () => {
         ['not gzip', Buffer.from(lines.slice(0, 1000)), 'not valid gzip data (incorrect header check)'],
       ];
       for (const [name, bytes, why] of cases) {
-        const path = join(dir, `${name.replace(' ', '-')}-${workers}.csv.gz`);
+        const path = join(dir(), `${name.replace(' ', '-')}-${workers}.csv.gz`);
         await writeFile(path, bytes);
         const failure = await runJob({
           source: gzipFileSource(path, { eventNames: EVENTS, chunkBytes: 4096 }),

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadRecordError } from '../src/errors.js';
 import { runJob } from '../src/runtime/job.js';
 import { fileSource } from '../src/sources/file-source.js';
@@ -11,17 +10,12 @@ import type { InputFormat } from '../src/sources/record-format.js';
 import { RecordStreamSource } from '../src/sources/record-stream-source.js';
 import type { RejectedRecord } from '../src/sources/reject.js';
 import { parallelFixture, recordingSink } from './fixtures/parallel-support.js';
+import { useTempDir } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const operator = { module: parallelFixture('parallel-counter'), config: {} };
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'statecraft-parallel-rejects-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('parallel-rejects');
 
 /** A small deterministic PRNG, so a failing input can be rebuilt from its seed. */
 function random(seed: number): () => number {
@@ -106,7 +100,7 @@ describe('a parallel file source reports rejected records as the sequential read
   it.each(cases)(
     '%s, seed %i, chunk %i bytes, workers %i, S %i: same lines, offsets, reasons, records, order',
     async (format, seed, chunkBytes, workers, sourceParallelism) => {
-      const path = join(dir, `rejects-${seed}.${format}`);
+      const path = join(dir(), `rejects-${seed}.${format}`);
       await writeFile(path, lines(format, seed, 600));
       const reference = await sequentialRejects(path, format);
       expect(reference.length).toBeGreaterThan(20);
@@ -117,7 +111,7 @@ describe('a parallel file source reports rejected records as the sequential read
   );
 
   it('flink-binary: a truncated last record is reported with its byte offset and no line', async () => {
-    const path = join(dir, 'truncated.bin');
+    const path = join(dir(), 'truncated.bin');
     const bytes = Buffer.alloc(8 * 50 + 5);
     for (let i = 0; i < 50; i++) {
       bytes.writeInt32LE(i % 7, i * 8);
@@ -136,7 +130,7 @@ describe('a parallel file source reports rejected records as the sequential read
   });
 
   it('an onRejected that throws stops the job with its error, at the first bad record in file order', async () => {
-    const path = join(dir, 'strict.csv');
+    const path = join(dir(), 'strict.csv');
     await writeFile(path, lines('csv', 7, 400));
     const first = (await sequentialRejects(path, 'csv'))[0]!;
     const sink = recordingSink();

@@ -1,21 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutputColumns } from '../src/batch.js';
 import { SinkError } from '../src/errors.js';
 import { TextFileSink } from '../src/sinks/text-file-sink.js';
-import { columns } from './helpers.js';
+import { columns, freshDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function freshPath(name = 'alerts.csv'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'statecraft-text-file-sink-'));
-  dirs.push(dir);
-  return join(dir, name);
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const freshDir = freshDirs('text-file-sink');
+const freshPath = (name = 'alerts.csv') => join(freshDir(), name);
 
 /** Non-ASCII on purpose: positions are bytes, not UTF-16 code units. */
 const format = (c: OutputColumns) => {

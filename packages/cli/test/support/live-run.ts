@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startCli } from '../helpers.js';
 
 /** Polls `check` until it returns something other than undefined/false; fails after `timeoutMs`. */
 export async function waitFor<T>(
@@ -33,6 +34,25 @@ export function watch(child: ChildProcess): {
   child.stdin?.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
+ * Starts `statecraft run` over stdin on two workers, serving metrics on a free port and printing no
+ * progress lines, and watches its output.
+ */
+export function startMetricsRun(): { child: ChildProcess; run: ReturnType<typeof watch> } {
+  const child = startCli([
+    'run',
+    '--input',
+    '-',
+    '--workers',
+    '2',
+    '--metrics-port',
+    '0',
+    '--progress-interval',
+    '0',
+  ]);
+  return { child, run: watch(child) };
 }
 
 /**
