@@ -68,6 +68,32 @@ function describeFile(path: string): string {
   return `${realpathSync(path)} (${size} bytes, modified ${new Date(mtimeMs).toISOString()})`;
 }
 
+/**
+ * Before a run from the beginning truncates its output: when `policy`'s directory already holds
+ * checkpoints (of an earlier run, or only unusable ones), writes one at chunk 0. A crash before the
+ * run's own first checkpoint, then --resume, starts over as this run did, instead of continuing an
+ * earlier run from output this run has cut ("has 0 bytes but the checkpoint committed ...").
+ */
+export async function startOver(
+  policy: CheckpointPolicy,
+  layout: Pick<Checkpoint, 'workers' | 'partitions' | 'sourceParallelism'>,
+): Promise<void> {
+  if (policy.store.list().length === 0) return;
+  await policy.store.write({
+    job: policy.job,
+    chunk: 0,
+    firstEvent: 0,
+    outputs: 0,
+    outputPosition: 0,
+    rejects: {},
+    expiredKeys: 0,
+    ...layout,
+    createdAt: new Date().toISOString(),
+    keyed: { keys: new Uint32Array(0), values: new Uint32Array(0) },
+    splits: [],
+  });
+}
+
 export interface PreparedCheckpoints {
   policy: CheckpointPolicy | undefined;
   resumeFrom: Checkpoint | undefined;

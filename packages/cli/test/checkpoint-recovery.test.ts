@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeCheckpoint } from '@statecraft/engine';
@@ -249,6 +249,36 @@ describe('what --resume refuses, and when it starts over', () => {
     ).toHaveLength(1);
     expectSameBytes(output, reference, 'started over');
     expect(checkpointFiles(checkpoints).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a run started over into a directory with checkpoints fails before its first: --resume starts over too', async () => {
+    // The earlier runs' checkpoints describe output that the new run truncated when it started.
+    const { output, checkpoints, files } = copyOfShared();
+    const committed = decodeCheckpoint(readFileSync(files.at(-1)!)).outputPosition;
+    const failed = await runCliWithEnv(
+      [
+        'run',
+        ...STREAM,
+        ...LAYOUT,
+        ...['--output', output, '--checkpoint-dir', checkpoints, '--checkpoint-interval', '10m'],
+        ...['--max-restarts', '0'],
+      ],
+      { STATECRAFT_INJECT_WORKER_DEATH: '1@20000' },
+    );
+    expect(failed.code, failed.stderr).toBe(EXIT.jobFailed);
+    expect(statSync(output).size).toBeLessThan(committed);
+
+    const resumed = await runCli([
+      'run',
+      ...STREAM,
+      ...LAYOUT,
+      ...['--output', output, '--checkpoint-dir', checkpoints, '--resume'],
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(EXIT.ok);
+    expect(
+      linesMatching(resumed.stderr, /^statecraft: resuming from .*: chunk 0, 0 events done$/),
+    ).toHaveLength(1);
+    expectSameBytes(output, reference, 'started over, failed, resumed');
   });
 
   it.each([

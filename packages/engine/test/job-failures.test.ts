@@ -124,6 +124,51 @@ describe('runJob failures', { timeout: 30_000 }, () => {
     },
   );
 
+  it('rejects only once the sink write in progress has finished, and writes nothing after (workers 0)', async () => {
+    // Chunk 0's write is held; chunks 1 and 2 wait behind it; the operator fails at chunk 3. The
+    // held write is let through a macrotask after the job has seen the failure (when it pulls chunk 4).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let settled = false;
+    let writing = false;
+    let writingWhenSettled = false;
+    const writesAfterSettled: number[] = [];
+    function* source() {
+      for (const [b, batch] of batches.slice(0, 6).entries()) {
+        if (b === 4) setImmediate(release);
+        yield batch;
+      }
+    }
+    const error = await runJob({
+      source: source(),
+      operator: { module: fixture('throw-at-chunk'), config: { chunk: 3 } },
+      sink: {
+        async write(chunk: number) {
+          if (settled) writesAfterSettled.push(chunk);
+          writing = true;
+          if (chunk === 0) await held;
+          writing = false;
+        },
+      },
+      workers: 0,
+      partitions: 16,
+    }).then(
+      () => undefined,
+      (e: unknown) => {
+        settled = true;
+        writingWhenSettled = writing;
+        return e;
+      },
+    );
+    expectWorkerFailure(error as WorkerFailedError, 0, /failing at chunk 3, as asked/);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writingWhenSettled).toBe(false);
+    expect(writesAfterSettled).toEqual([]);
+  });
+
   it('rejects with SinkError when the sink cannot be closed', async () => {
     const cause = new Error('flush failed');
     const error = await runJob({

@@ -102,6 +102,7 @@ describe('a CSV file source in small chunks, checkpointed and resumed', () => {
       output: join(dir, 'checkpointed.csv'),
       checkpointDir,
       everyEvents: 5_000,
+      checkpointsKeepUp: true,
     });
     expectSameOutput(checkpointed.text, reference.text, 'checkpointed');
     expect(checkpointed.summary.rejects).toEqual(rejects);

@@ -61,6 +61,7 @@ async function baseline(setup: JobSetup, layout: Layout): Promise<Baseline> {
     output: join(dir, 'checkpointed.csv'),
     checkpointDir,
     everyEvents: 6_000,
+    checkpointsKeepUp: true,
   });
   return { reference, checkpointed, checkpoints: checkpointsIn(checkpointDir) };
 }

@@ -68,14 +68,63 @@ export const layoutName = ({ workers, partitions, sourceParallelism }: Layout) =
   `W=${workers} P=${partitions} S=${sourceParallelism}`;
 
 /**
+ * A checkpoint being written, from the sink's commit to the end of the checkpoint file's write
+ * (the coordinator always does both, in that order, or stops at the commit's failure).
+ */
+class CheckpointInProgress {
+  private done: Promise<void> = Promise.resolve();
+  private finish: () => void = () => undefined;
+
+  begin(): void {
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  end(): void {
+    this.finish();
+  }
+
+  /** Resolves once no checkpoint is being written. */
+  whenDone(): Promise<void> {
+    return this.done;
+  }
+}
+
+/** A CheckpointStore that tells `inProgress` when a checkpoint file has been written (or failed). */
+class ReportingStore extends CheckpointStore {
+  constructor(
+    directory: string,
+    private readonly inProgress: CheckpointInProgress,
+  ) {
+    super(directory, 1_000_000);
+  }
+
+  override async write(checkpoint: Checkpoint): Promise<string> {
+    try {
+      return await super.write(checkpoint);
+    } finally {
+      this.inProgress.end();
+    }
+  }
+}
+
+/**
  * A TextFileSink that gives each chunk's write a moment (a macrotask) before it returns: the job
  * runs slower, so checkpoints (an fsync or three each) complete often enough for a short stream to
- * have several. It changes nothing in what is written.
+ * have several. With `inProgress`, a write also waits while a checkpoint is being written: the job
+ * (whose grants follow the chunks written) cannot outrun its checkpoints, so a run has one about
+ * every grant window of chunks however slow the machine's I/O is. It changes nothing in what is
+ * written.
  */
 class PacedSink implements OutputSink {
-  constructor(private readonly file: TextFileSink) {}
+  constructor(
+    private readonly file: TextFileSink,
+    private readonly inProgress?: CheckpointInProgress,
+  ) {}
 
   async write(chunk: number, columns: OutputColumns): Promise<void> {
+    await this.inProgress?.whenDone();
     await this.file.write(chunk, columns);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -85,7 +134,13 @@ class PacedSink implements OutputSink {
   }
 
   commit(position: number): Promise<void> {
-    return this.file.commit(position);
+    const inProgress = this.inProgress;
+    if (inProgress === undefined) return this.file.commit(position);
+    inProgress.begin();
+    return this.file.commit(position).catch((error: unknown) => {
+      inProgress.end(); // the coordinator writes no checkpoint file after a failed commit
+      throw error;
+    });
   }
 
   rewind(position: number): Promise<void> {
@@ -111,7 +166,13 @@ export interface RunOptions extends Layout {
   resumeFrom?: Checkpoint;
   injectWorkerDeaths?: JobOptions['injectWorkerDeaths'];
   maxRestarts?: number;
+  /** false: the file sink as is (a reference run). Default: PacedSink. */
   paced?: boolean;
+  /**
+   * Writes wait while a checkpoint is being written (see PacedSink): for tests that need several
+   * checkpoints, or one before a given point, whatever the machine's load.
+   */
+  checkpointsKeepUp?: boolean;
 }
 
 export interface RunResult {
@@ -130,10 +191,11 @@ export async function runAlertJob(setup: JobSetup, options: RunOptions): Promise
     resumeAt: options.resumeFrom?.outputPosition ?? 0,
   });
   const restarts: RunResult['restarts'] = [];
+  const inProgress = options.checkpointsKeepUp === true ? new CheckpointInProgress() : undefined;
   const summary = await runJob({
     source: setup.source,
     operator: stateMachineOperator(setup.machine, { ttl: setup.ttl }),
-    sink: options.paced === false ? file : new PacedSink(file),
+    sink: options.paced === false ? file : new PacedSink(file, inProgress),
     workers: options.workers,
     partitions: options.partitions,
     sourceParallelism: options.sourceParallelism,
@@ -141,7 +203,10 @@ export async function runAlertJob(setup: JobSetup, options: RunOptions): Promise
       options.checkpointDir === undefined
         ? undefined
         : {
-            store: new CheckpointStore(options.checkpointDir, 1_000_000),
+            store:
+              inProgress === undefined
+                ? new CheckpointStore(options.checkpointDir, 1_000_000)
+                : new ReportingStore(options.checkpointDir, inProgress),
             job: jobName(setup),
             everyEvents: options.everyEvents ?? 10_000,
           },

@@ -70,6 +70,8 @@ describe('a worker thread that dies restarts the job from its last checkpoint', 
       everyEvents: 6_000,
       maxRestarts: 3,
       injectWorkerDeaths: [[1, 30_000]],
+      // A checkpoint is surely durable before the death, however slow the machine's I/O.
+      checkpointsKeepUp: true,
     });
     expectReferenceRun(run, 1, 'one death');
     // It restarted from a checkpoint taken before the death, not from the beginning.
@@ -120,6 +122,7 @@ describe('a worker thread that dies restarts the job from its last checkpoint', 
       output: join(dir, 'first.csv'),
       checkpointDir,
       everyEvents: 6_000,
+      checkpointsKeepUp: true,
     });
     const [checkpoint] = checkpointsIn(checkpointDir);
     const output = join(dir, 'resumed.csv');

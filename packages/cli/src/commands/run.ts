@@ -29,7 +29,7 @@ import {
   type StateTtl,
   stateMachineOperator,
 } from '@statecraft/fsm';
-import { type CheckpointArgs, jobIdentity, prepareCheckpoints } from '../checkpointing.js';
+import { type CheckpointArgs, jobIdentity, prepareCheckpoints, startOver } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { workerDeathsFromEnv } from '../fault-injection.js';
@@ -119,6 +119,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
           }),
           say,
         );
+  if (checkpoints.policy !== undefined && checkpoints.resumeFrom === undefined) {
+    await startOver(checkpoints.policy, {
+      workers,
+      partitions,
+      sourceParallelism: workers > 0 ? sourceParallelism : 0,
+    });
+  }
   const formatter = createAlertFormatter(machine, args.format);
   const sink = await openSink(args.output ?? '-', {
     format: (columns) => formatter.format(columns),

@@ -255,6 +255,9 @@ async function runSequential(
     };
   } catch (error) {
     await executor.destroy();
+    // A job that has failed writes nothing more: outputs delivered before the failure must not
+    // reach the sink after runJob rejected (the caller may close it or read the file by then).
+    await collector.stop();
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
