@@ -165,6 +165,9 @@ export interface RunOptions extends Layout {
   everyEvents?: number;
   resumeFrom?: Checkpoint;
   injectWorkerDeaths?: JobOptions['injectWorkerDeaths'];
+  restartBackoffMs?: number;
+  onRestart?: () => void;
+  signal?: AbortSignal;
   maxRestarts?: number;
   /** false: the file sink as is (a reference run). Default: PacedSink. */
   paced?: boolean;
@@ -212,9 +215,13 @@ export async function runAlertJob(setup: JobSetup, options: RunOptions): Promise
           },
     resumeFrom: options.resumeFrom,
     maxRestarts: options.maxRestarts ?? 0,
-    restartBackoffMs: 1,
+    restartBackoffMs: options.restartBackoffMs ?? 1,
     injectWorkerDeaths: options.injectWorkerDeaths,
-    onRestart: ({ restart, fromChunk }) => restarts.push({ restart, fromChunk }),
+    signal: options.signal,
+    onRestart: ({ restart, fromChunk }) => {
+      restarts.push({ restart, fromChunk });
+      options.onRestart?.();
+    },
   });
   return { summary, text: readFileSync(options.output, 'utf8'), restarts };
 }

@@ -80,6 +80,36 @@ describe('a worker thread that dies restarts the job from its last checkpoint', 
     expect(run.restarts[0]!.fromChunk).toBeGreaterThan(0);
   });
 
+  it('an interrupt during the restart backoff ends the job then, the output rewound to its checkpoint', async () => {
+    const dir = tempDir();
+    const checkpointDir = join(dir, 'checkpoints');
+    const controller = new AbortController();
+    const backoffMs = 10_000;
+    let interruptedAt = 0;
+    const run = await runAlertJob(SETUP, {
+      ...LAYOUT,
+      output: join(dir, 'alerts.csv'),
+      checkpointDir,
+      everyEvents: 6_000,
+      maxRestarts: 3,
+      injectWorkerDeaths: [[1, 30_000]],
+      checkpointsKeepUp: true,
+      restartBackoffMs: backoffMs,
+      signal: controller.signal,
+      onRestart: () => {
+        interruptedAt = performance.now();
+        controller.abort();
+      },
+    });
+    // Not a speed check: an interrupt that waited for the backoff to run out would take all of it.
+    expect(performance.now() - interruptedAt).toBeLessThan(backoffMs);
+    expect(run.summary).toMatchObject({ interrupted: true, restarts: 1 });
+    const restartedFrom = checkpointsIn(checkpointDir).find((c) => c.chunk === run.restarts[0]!.fromChunk);
+    expect(restartedFrom?.chunk).toBeGreaterThan(0);
+    expect(run.text).toBe(Buffer.from(reference.text).subarray(0, restartedFrom!.outputPosition).toString());
+    expect(run.summary.events).toBe(restartedFrom!.firstEvent);
+  });
+
   it('two deaths in two attempts (thread 1, then thread 0): the uninterrupted output, 2 restarts', async () => {
     const dir = tempDir();
     const run = await runAlertJob(SETUP, {

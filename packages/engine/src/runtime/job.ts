@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputColumns } from '../batch.js';
 import type { JobStart } from '../checkpoint/checkpoint.js';
 import { CheckpointCoordinator, type CheckpointStats } from '../checkpoint/coordinator.js';
@@ -119,8 +120,17 @@ async function runMonitoredJob(
         backoffMs,
       });
       await config.sink.rewind?.(start?.outputPosition ?? 0);
-      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      await backOff(backoffMs, config.signal);
     }
+  }
+}
+
+/** Waits before a restart; an interrupt ends the wait, and the next attempt stops at once. */
+async function backOff(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    // Aborted: the attempt that follows sees the signal.
   }
 }
 
