@@ -33,6 +33,15 @@ const SETUP: JobSetup = {
 };
 const LAYOUT = { workers: 2, partitions: 128, sourceParallelism: 2 };
 const tempDir = tempDirs('worker-restart');
+/** Thread 1 dies after 30,000 events, with checkpoints every 6,000. */
+const ONE_DEATH = {
+  ...LAYOUT,
+  everyEvents: 6_000,
+  maxRestarts: 3,
+  injectWorkerDeaths: [[1, 30_000]] as [number, number][],
+  // A checkpoint is surely durable before the death, however slow the machine's I/O.
+  checkpointsKeepUp: true,
+};
 
 let reference: RunResult;
 beforeAll(async () => {
@@ -63,16 +72,7 @@ describe('a worker thread that dies restarts the job from its last checkpoint', 
   it('one death (thread 1 after 30,000 events): the uninterrupted output, 1 restart', async () => {
     const dir = tempDir();
     const checkpointDir = join(dir, 'checkpoints');
-    const run = await runAlertJob(SETUP, {
-      ...LAYOUT,
-      output: join(dir, 'alerts.csv'),
-      checkpointDir,
-      everyEvents: 6_000,
-      maxRestarts: 3,
-      injectWorkerDeaths: [[1, 30_000]],
-      // A checkpoint is surely durable before the death, however slow the machine's I/O.
-      checkpointsKeepUp: true,
-    });
+    const run = await runAlertJob(SETUP, { ...ONE_DEATH, output: join(dir, 'alerts.csv'), checkpointDir });
     expectReferenceRun(run, 1, 'one death');
     // It restarted from a checkpoint taken before the death, not from the beginning.
     const chunks = checkpointsIn(checkpointDir).map((c) => c.chunk);
@@ -87,13 +87,9 @@ describe('a worker thread that dies restarts the job from its last checkpoint', 
     const backoffMs = 10_000;
     let interruptedAt = 0;
     const run = await runAlertJob(SETUP, {
-      ...LAYOUT,
+      ...ONE_DEATH,
       output: join(dir, 'alerts.csv'),
       checkpointDir,
-      everyEvents: 6_000,
-      maxRestarts: 3,
-      injectWorkerDeaths: [[1, 30_000]],
-      checkpointsKeepUp: true,
       restartBackoffMs: backoffMs,
       signal: controller.signal,
       onRestart: () => {
