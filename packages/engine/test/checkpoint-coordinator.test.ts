@@ -120,3 +120,18 @@ describe('CheckpointCoordinator.restart', () => {
     expect(coordinator.idle).toBe(true);
   });
 });
+
+describe('CheckpointCoordinator.isDue', () => {
+  it('counts events from where the run resumed, not from the start of the stream', async () => {
+    const { sink, store, coordinator } = await setUp();
+    await checkpointAfter(coordinator, sink, 0);
+    await coordinator.whenWritten();
+    const resumedFrom = { ...coordinator.latest!, firstEvent: 50_000 };
+    const layout = { workers: 1, partitions: 1, sourceParallelism: 1 };
+    const policy = { store, job: 'job', everyEvents: 10_000 };
+    const resumed = new CheckpointCoordinator(policy, resumedFrom, layout, sink);
+    expect(resumed.isDue(50_001)).toBe(false);
+    expect(resumed.isDue(59_999)).toBe(false);
+    expect(resumed.isDue(60_000)).toBe(true);
+  });
+});

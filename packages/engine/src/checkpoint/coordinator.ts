@@ -72,6 +72,7 @@ export class CheckpointCoordinator {
   ) {
     this.latest = start;
     this.attemptStart = start;
+    this.lastBeganAtEvents = start?.firstEvent ?? 0;
   }
 
   /** Whether a new checkpoint should begin now, `eventsWritten` being this run's count. */

@@ -29,7 +29,6 @@ export async function runExchangeJob(
   const { workers, partitions, sourceParallelism, signal, sink } = config;
   const progress = new ProgressSignal();
   const onAbort = () => progress.notify();
-  signal?.addEventListener('abort', onAbort);
   const firstChunk = start?.chunk ?? 0;
   const baseEvents = start?.firstEvent ?? 0;
   const baseOutputs = start?.outputs ?? 0;
@@ -135,6 +134,7 @@ export async function runExchangeJob(
     failure !== undefined || collector.error !== undefined || checkpoints?.failure !== undefined;
   if (checkpoints !== undefined) checkpoints.onProgress = () => progress.notify();
 
+  signal?.addEventListener('abort', onAbort);
   try {
     let interrupted = false;
     for (;;) {
