@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputColumns } from '../src/batch.js';
+import type { JobStart } from '../src/checkpoint/checkpoint.js';
 import { CheckpointStore } from '../src/checkpoint/checkpoint-store.js';
 import { CheckpointCoordinator } from '../src/checkpoint/coordinator.js';
 import type { OutputSink } from '../src/sinks/sink.js';
@@ -57,14 +58,18 @@ async function setUp() {
   const file = await TextFileSink.open(join(dir, 'out.txt'), { format });
   const sink = new HeldCommitSink(file);
   const store = new CheckpointStore(join(dir, 'checkpoints'));
-  const layout = { workers: 1, partitions: 1, sourceParallelism: 1 };
-  const coordinator = new CheckpointCoordinator(
-    { store, job: 'job', everyEvents: 1 },
-    undefined,
-    layout,
-    sink,
-  );
+  const coordinator = coordinatorOf(store, sink, undefined, 1);
   return { dir, sink, store, coordinator };
+}
+
+function coordinatorOf(
+  store: CheckpointStore,
+  sink: OutputSink,
+  start: JobStart,
+  everyEvents: number,
+): CheckpointCoordinator {
+  const layout = { workers: 1, partitions: 1, sourceParallelism: 1 };
+  return new CheckpointCoordinator({ store, job: 'job', everyEvents }, start, layout, sink);
 }
 
 /** Writes `chunk`'s output, then completes a checkpoint at chunk + 1 (one owner, one producer). */
@@ -127,9 +132,7 @@ describe('CheckpointCoordinator.isDue', () => {
     await checkpointAfter(coordinator, sink, 0);
     await coordinator.whenWritten();
     const resumedFrom = { ...coordinator.latest!, firstEvent: 50_000 };
-    const layout = { workers: 1, partitions: 1, sourceParallelism: 1 };
-    const policy = { store, job: 'job', everyEvents: 10_000 };
-    const resumed = new CheckpointCoordinator(policy, resumedFrom, layout, sink);
+    const resumed = coordinatorOf(store, sink, resumedFrom, 10_000);
     expect(resumed.isDue(50_001)).toBe(false);
     expect(resumed.isDue(59_999)).toBe(false);
     expect(resumed.isDue(60_000)).toBe(true);
