@@ -1,6 +1,6 @@
 /**
- * Topics of the broker the Kafka tests share (the mock has no CreateTopics API, so the broker
- * creates them at start). Each test file reads and writes only its own topics.
+ * Topics of the broker the Kafka tests share, created when it starts. Each test file reads and
+ * writes only its own topics.
  */
 export const TEST_TOPICS = {
   /** packages/kafka: source decoding, rebalances, sinks, the producer helper. */
@@ -8,6 +8,7 @@ export const TEST_TOPICS = {
   sinkAlerts: { name: 'sink-alerts', partitions: 2 },
   producerEvents: { name: 'producer-events', partitions: 4 },
   groupHandOver: { name: 'group-hand-over', partitions: 4 },
+  columnarProducer: { name: 'columnar-producer', partitions: 5 },
   /** packages/cli: produce → run. */
   roundTrip: { name: 'round-trip', partitions: 4 },
   roundTripAlerts: { name: 'round-trip-alerts', partitions: 3 },

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startBroker } from './broker.js';
+import { type RunningBroker, startBroker } from './broker.js';
 import { testTopicSpecs } from './test-topics.js';
 
 declare module 'vitest' {
@@ -9,9 +9,25 @@ declare module 'vitest' {
   }
 }
 
-/** Builds the development broker if needed, starts it with the test topics, and stops it after the run. */
+interface SharedBroker {
+  broker: Promise<RunningBroker>;
+  users: number;
+}
+
+/** One broker for every test project of this vitest process (each project runs this setup). */
+const SHARED = Symbol.for('statecraft.test-broker');
+const shared = globalThis as { [SHARED]?: SharedBroker };
+
+/** Starts the test broker (Apache Kafka, downloaded once per machine) with the test topics; stops it after the run. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const broker = await startBroker({ topics: testTopicSpecs() });
+  const entry = shared[SHARED] ?? { broker: startBroker({ topics: testTopicSpecs() }), users: 0 };
+  shared[SHARED] = entry;
+  entry.users++;
+  const broker = await entry.broker;
   project.provide('kafkaBootstrap', broker.bootstrap);
-  return () => broker.stop();
+  return async () => {
+    if (--entry.users > 0) return;
+    delete shared[SHARED];
+    await broker.stop();
+  };
 }

@@ -77,6 +77,7 @@ describe('Kafka failures while running', () => {
         '--group',
         group,
         ...FAST,
+        ...['--progress-interval', '0'],
       ]);
       const done = collect(child, { timeoutMs: 40_000 });
       // Stop the broker once the run has committed something: it is surely running by then.
@@ -86,10 +87,11 @@ describe('Kafka failures while running', () => {
         await sleep(50);
       }
       await admin.disconnect();
-      await broker.stop();
+      // Lost for good: killed, never restarted.
+      await broker.kill();
       const result = await done;
       expect(result.code, result.stderr).toBe(EXIT.jobFailed);
-      expect(stderrProblems(result.stderr)).toEqual([]);
+      expect(stderrProblems(result.stderr), result.stderr).toEqual([]);
       // Whichever request notices first: the fetch loop (the consumer) or a commit.
       expect(result.stderr).toMatch(
         /^statecraft: (cannot reach Kafka at 127\.0\.0\.1:\d+|consumer of group lost-\S+ failed): /,

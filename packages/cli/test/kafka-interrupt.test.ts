@@ -66,7 +66,8 @@ describe('run --brokers without --until-end', () => {
       '--workers',
       '1',
     ];
-    const child = startCli([...args, '--output', '/dev/null']);
+    // Small fetches, so that the real broker does not hand over the whole topic before the interrupt.
+    const child = startCli([...args, '--kafka-fetch-bytes', '16384', '--output', '/dev/null']);
     const done = collect(child, { timeoutMs: 40_000 });
     await untilCommitted(group, () => child.exitCode === null);
     child.kill('SIGINT');

@@ -12,12 +12,12 @@ export { PartitionCheckpointer } from './checkpoint/partition-checkpointer.js';
 export type {
   ClusterAdmin,
   FetchedBatch,
-  FetchedRecord,
   GroupConsumer,
   GroupConsumerOptions,
   GroupListener,
   KafkaClient,
   KafkaClientOptions,
+  NewTopic,
   OutgoingRecord,
   PartitionOffset,
   RecordProducer,
@@ -30,7 +30,7 @@ export type { DecodedChunk, KafkaRejectedRecord } from './codec/batch-decoder.js
 export { BatchDecoder } from './codec/batch-decoder.js';
 export { eventRecords } from './codec/event-records.js';
 export { isKafkaError, KafkaError, KafkaUnreachableError, TopicNotFoundError } from './errors.js';
-export type { ProduceEventsOptions, ProduceEventsResult } from './producer/produce-events.js';
+export type { ColumnSender, ProduceEventsOptions, ProduceEventsResult } from './producer/produce-events.js';
 export { produceEvents } from './producer/produce-events.js';
 export type { AlertTextFormat } from './sinks/alert-file-sink.js';
 export { AlertFileSink } from './sinks/alert-file-sink.js';
@@ -47,3 +47,6 @@ export { GroupMembership } from './source/group-membership.js';
 export type { KafkaSourceOptions, PartitionStats } from './source/kafka-source.js';
 export { KafkaSource } from './source/kafka-source.js';
 export { PartitionSplit } from './source/partition-split.js';
+export type { ColumnarProducerOptions } from './wire/columnar-producer.js';
+export { ColumnarProducer } from './wire/columnar-producer.js';
+export type { RecordColumns } from './wire/record-batch-encoder.js';

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FetchedRecord } from '../src/client/client.js';
 import { BatchDecoder, type KafkaRejectedRecord } from '../src/codec/batch-decoder.js';
-import { flinkRecord } from './helpers.js';
+import { flinkRecord, recordRun } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-
-function records(values: readonly (Buffer | string | null)[], firstOffset = 0): FetchedRecord[] {
-  return values.map((value, i) => ({
-    offset: String(firstOffset + i),
-    value: typeof value === 'string' ? Buffer.from(value) : value,
-  }));
-}
 
 function decoder(format: 'flink-binary' | 'csv' | 'ndjson') {
   const rejected: KafkaRejectedRecord[] = [];
@@ -31,8 +23,7 @@ describe('BatchDecoder', () => {
     const { decoder: d } = decoder('flink-binary');
     const chunk = d.decode(
       1,
-      records([flinkRecord(0x0a000001, 0), flinkRecord(0xfffffffe, 6)], 40),
-      41,
+      recordRun([flinkRecord(0x0a000001, 0), flinkRecord(0xfffffffe, 6)], 40, 41),
       0,
       100,
     );
@@ -48,7 +39,7 @@ describe('BatchDecoder', () => {
   it('reads several events from one record, each with the record offset', () => {
     const { decoder: d } = decoder('flink-binary');
     const two = Buffer.concat([flinkRecord(7, 1), flinkRecord(8, 2)]);
-    expect(events(d.decode(0, records([two], 5), 5, 0, 100))).toEqual([
+    expect(events(d.decode(0, recordRun([two], 5, 5), 0, 100))).toEqual([
       [7, 1, 5],
       [8, 2, 5],
     ]);
@@ -58,8 +49,7 @@ describe('BatchDecoder', () => {
     const { decoder: d, rejected } = decoder('flink-binary');
     const chunk = d.decode(
       3,
-      records([flinkRecord(1, 9), Buffer.from([1, 2, 3]), null, flinkRecord(2, 3)], 10),
-      13,
+      recordRun([flinkRecord(1, 9), Buffer.from([1, 2, 3]), null, flinkRecord(2, 3)], 10, 13),
       0,
       100,
     );
@@ -75,33 +65,34 @@ describe('BatchDecoder', () => {
 
   it('takes only offsets in [from, end): a repeated fetch and records past a bounded run are left', () => {
     const { decoder: d } = decoder('flink-binary');
-    const fetched = records(
+    const fetched = recordRun(
       [0, 1, 2, 3, 4].map((i) => flinkRecord(100 + i, 0)),
       20,
+      24,
     );
-    const chunk = d.decode(0, fetched, 24, 22, 24);
+    const chunk = d.decode(0, fetched, 22, 24);
     expect(events(chunk)).toEqual([
       [102, 0, 22],
       [103, 0, 23],
     ]);
     expect(chunk?.nextOffset).toBe(24);
-    expect(d.decode(0, fetched, 24, 25, 100)).toBeUndefined();
+    expect(d.decode(0, fetched, 25, 100)).toBeUndefined();
   });
 
   it('moves past control records that end a fetch (a transaction marker), even with no data records', () => {
     const { decoder: d } = decoder('flink-binary');
-    const chunk = d.decode(0, records([flinkRecord(1, 0)], 30), 32, 30, 100);
+    const chunk = d.decode(0, recordRun([flinkRecord(1, 0)], 30, 32), 30, 100);
     expect(chunk?.nextOffset).toBe(33);
-    const markerOnly = d.decode(0, [], 33, 33, 100);
+    const markerOnly = d.decode(0, recordRun([], 0, 33), 33, 100);
     expect(markerOnly?.batch.count).toBe(0);
     expect(markerOnly?.nextOffset).toBe(34);
-    expect(d.decode(0, [], 33, 34, 100)).toBeUndefined();
+    expect(d.decode(0, recordRun([], 0, 33), 34, 100)).toBeUndefined();
   });
 
   it('reads CSV and NDJSON lines with the engine parsers', () => {
     const csv = decoder('csv');
     expect(
-      events(csv.decoder.decode(0, records(['10.0.0.1,a', '7,g\n8,b\n', 'nonsense']), 2, 0, 100)),
+      events(csv.decoder.decode(0, recordRun(['10.0.0.1,a', '7,g\n8,b\n', 'nonsense'], 0, 2), 0, 100)),
     ).toEqual([
       [0x0a000001, 0, 0],
       [7, 6, 1],
@@ -110,7 +101,7 @@ describe('BatchDecoder', () => {
     expect(csv.rejected.map((r) => [r.offset, r.reason])).toEqual([[2, 'column-count']]);
     const ndjson = decoder('ndjson');
     const lines = ['{"address":"10.0.0.2","type":"b"}', '{"address":3,"type":"c"}', '', '{"type":"a"}'];
-    expect(events(ndjson.decoder.decode(0, records(lines), 3, 0, 100))).toEqual([
+    expect(events(ndjson.decoder.decode(0, recordRun(lines, 0, 3), 0, 100))).toEqual([
       [0x0a000002, 1, 0],
       [3, 2, 1],
     ]);

@@ -1,17 +1,23 @@
 import { spawn } from 'node:child_process';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { brokerBinary } from '../../../scripts/broker/broker.js';
+import { startBroker } from '../../../scripts/broker/broker.js';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { bootstrap, uniqueGroup } from './helpers.js';
+import { bootstrap } from './helpers.js';
 
-function kafka(): Kafka {
-  return new Kafka({ brokers: [bootstrap()], clientId: 'dev-broker-test', logLevel: logLevel.NOTHING });
+const BROKER_CLI = fileURLToPath(new URL('../../../scripts/broker/cli.ts', import.meta.url));
+
+function kafka(brokers = bootstrap()): Kafka {
+  return new Kafka({ brokers: [brokers], clientId: 'dev-broker-test', logLevel: logLevel.NOTHING });
 }
 
-/** Runs the broker binary with `args`; sends `signal` once it printed its bootstrap line (if it does). */
-async function runBroker(args: readonly string[], signal?: NodeJS.Signals) {
-  const child = spawn(await brokerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `pnpm broker`'s script with `args`; sends `signal` once it printed its bootstrap line (if it does). */
+async function runBrokerCli(args: readonly string[], signal?: NodeJS.Signals) {
+  const child = spawn(process.execPath, ['--import', 'tsx', BROKER_CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (data: Buffer) => {
@@ -27,17 +33,29 @@ async function runBroker(args: readonly string[], signal?: NodeJS.Signals) {
   return { code, stdout, stderr };
 }
 
-describe('the development broker (statecraft-broker)', () => {
-  it('prints its bootstrap address, then exits 0 on SIGTERM and on SIGINT', async () => {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the development broker (Apache Kafka, KRaft, one node)', () => {
+  it('pnpm broker prints its bootstrap address, then stops the broker and removes its data on SIGTERM and on SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const result = await runBroker(['--topic', 'a:2'], signal);
+      const result = await runBrokerCli(['--topic', 'a:2'], signal);
       expect(result.stdout).toMatch(/^BOOTSTRAP=127\.0\.0\.1:\d+\n$/);
-      expect(result.code, signal).toBe(0);
+      expect(result.code, `${signal}: ${result.stderr}`).toBe(0);
+      const dataDir = /data and log in (\S+)/.exec(result.stderr)?.[1];
+      expect(dataDir).toBeDefined();
+      expect(existsSync(dataDir!)).toBe(false);
     }
   });
 
-  it('refuses a malformed --topic with exit code 2 and a one-line reason', async () => {
-    const result = await runBroker(['--topic', 'events']);
+  it('pnpm broker refuses a malformed --topic with exit code 2 and a one-line reason', async () => {
+    const result = await runBrokerCli(['--topic', 'events']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--topic events is not name:partitions/);
     expect(result.stdout).toBe('');
@@ -54,54 +72,32 @@ describe('the development broker (statecraft-broker)', () => {
     }
   });
 
-  it('names a controller that exists (patched), so that an idempotent producer connects', async () => {
-    const client = kafka();
-    const admin = client.admin();
-    await admin.connect();
-    const { controller, brokers } = await admin.describeCluster();
-    await admin.disconnect();
-    expect(brokers.map((b) => b.nodeId)).toContain(controller);
-    const producer = client.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
-    await producer.disconnect();
-  });
-
-  it('gives both of two consumers that join a group together their assignment (SyncGroup patched)', async () => {
-    for (let round = 0; round < 3; round++) {
-      const group = uniqueGroup('sync');
-      const consumers = [0, 1].map(() =>
-        kafka().consumer({
-          groupId: group,
-          sessionTimeout: 6000,
-          heartbeatInterval: 300,
-          maxWaitTimeInMs: 250,
-        }),
-      );
-      try {
-        const assignments = await Promise.all(
-          consumers.map(async (consumer) => {
-            await consumer.connect();
-            await consumer.subscribe({ topic: TEST_TOPICS.groupHandOver.name });
-            const crashed = new Promise<never>((_, reject) =>
-              consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error)),
-            );
-            const joined = new Promise<number[]>((resolve) =>
-              consumer.on(consumer.events.GROUP_JOIN, (e) => {
-                const partitions = e.payload.memberAssignment[TEST_TOPICS.groupHandOver.name] ?? [];
-                if (partitions.length > 0 && partitions.length < 4) resolve(partitions);
-              }),
-            );
-            await consumer.run({ eachBatch: async () => undefined });
-            return Promise.race([joined, crashed]);
-          }),
-        );
-        expect(assignments.flat().sort(), `round ${round}`).toEqual([0, 1, 2, 3]);
-      } finally {
-        await Promise.all(consumers.map((consumer) => consumer.disconnect()));
-      }
+  it('keeps its topics and records when killed -9 and restarted on the same data', async () => {
+    const broker = await startBroker({ topics: ['kept:2'] });
+    try {
+      const producer = kafka(broker.bootstrap).producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      await producer.send({
+        topic: 'kept',
+        acks: -1,
+        messages: [{ partition: 1, value: 'before the crash' }],
+      });
+      await producer.disconnect();
+      const firstPid = broker.pid;
+      await broker.kill();
+      expect(alive(firstPid)).toBe(false);
+      await broker.restart();
+      expect(broker.pid).not.toBe(firstPid);
+      const admin = kafka(broker.bootstrap).admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets('kept');
+      await admin.disconnect();
+      expect(offsets.find((o) => o.partition === 1)?.high).toBe('1');
+    } finally {
+      const pid = broker.pid;
+      await broker.stop();
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(broker.dataDir)).toBe(false);
     }
   });
 });

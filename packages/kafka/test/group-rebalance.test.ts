@@ -67,7 +67,9 @@ beforeAll(async () => {
     for (let i = 0; i < PER_PARTITION; i++)
       messages.push({ partition, value: flinkRecord(partition * 100_000 + i, i % 7) });
   }
-  await produceRaw(TOPIC, messages);
+  // Small sends make small record batches, so that the 2 KiB fetches bound the chunks (a fetch
+  // returns at least one whole batch): the first member is still reading when the second joins.
+  await produceRaw(TOPIC, messages, 40);
   range = await admin.topicOffsets(TOPIC);
 });
 

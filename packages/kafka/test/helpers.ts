@@ -1,9 +1,11 @@
+import { createServer } from 'node:net';
 import { isStateCommand } from '@statecraft/engine';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { inject } from 'vitest';
 import type { KafkaClient } from '../src/client/client.js';
 import { createKafkaJsClient } from '../src/client/kafkajs-client.js';
 import type { KafkaSource } from '../src/source/kafka-source.js';
+import type { RecordRun } from '../src/wire/record-batch-decoder.js';
 
 /** The test broker started by the global setup. */
 export function bootstrap(): string {
@@ -25,8 +27,17 @@ export function uniqueGroup(name: string): string {
 export const FAST_GROUP = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 300, maxWaitMs: 250 } as const;
 
 /** kafkajs used directly, to write and read test data without the code under test. */
-function rawKafka(): Kafka {
-  return new Kafka({ brokers: [bootstrap()], clientId: 'statecraft-test-raw', logLevel: logLevel.NOTHING });
+function rawKafka(broker = bootstrap()): Kafka {
+  return new Kafka({ brokers: [broker], clientId: 'statecraft-test-raw', logLevel: logLevel.NOTHING });
+}
+
+/** A local port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export interface RawMessage {
@@ -36,15 +47,19 @@ export interface RawMessage {
 }
 
 /** Writes messages as given (a message with a partition goes there; else by key). */
-export async function produceRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
+export async function produceRaw(
+  topic: string,
+  messages: readonly RawMessage[],
+  perSend = 1000,
+): Promise<void> {
   const producer = rawKafka().producer({
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   try {
-    for (let start = 0; start < messages.length; start += 1000) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(start, start + 1000) as never });
+    for (let start = 0; start < messages.length; start += perSend) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(start, start + perSend) as never });
     }
   } finally {
     await producer.disconnect();
@@ -60,8 +75,13 @@ export interface RawRecord {
 }
 
 /** Reads a topic from the beginning until `count` records came (or fails after `timeoutMs`). */
-export async function readRaw(topic: string, count: number, timeoutMs = 30_000): Promise<RawRecord[]> {
-  const consumer = rawKafka().consumer({ groupId: uniqueGroup(`raw-${topic}`), ...kafkajsFastGroup });
+export async function readRaw(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+  broker = bootstrap(),
+): Promise<RawRecord[]> {
+  const consumer = rawKafka(broker).consumer({ groupId: uniqueGroup(`raw-${topic}`), ...kafkajsFastGroup });
   const records: RawRecord[] = [];
   await consumer.connect();
   try {
@@ -138,6 +158,41 @@ export async function drive(
     source.chunkWritten(chunk++);
   }
   return taken;
+}
+
+/**
+ * Records with consecutive offsets from `firstOffset` as a fetch returns them (RecordRun), their
+ * values one byte apart in one buffer as in a record batch; `lastOffset` may be past the last
+ * record (control records ending the fetch).
+ */
+export function recordRun(
+  values: readonly (Uint8Array | string | null)[],
+  firstOffset: number,
+  lastOffset = firstOffset + values.length - 1,
+): RecordRun {
+  const count = values.length;
+  const bytes = values.map((value) => (typeof value === 'string' ? Buffer.from(value) : value));
+  const buffer = Buffer.alloc(
+    bytes.reduce((n, value) => n + (value?.length ?? 0) + 1, 1),
+    0xee,
+  );
+  const offsets = new Float64Array(count);
+  const valueStarts = new Int32Array(count);
+  const valueEnds = new Int32Array(count);
+  let at = 1;
+  for (const [i, value] of bytes.entries()) {
+    offsets[i] = firstOffset + i;
+    if (value === null) {
+      valueStarts[i] = -1;
+      valueEnds[i] = -1;
+      continue;
+    }
+    buffer.set(value, at);
+    valueStarts[i] = at;
+    valueEnds[i] = at + value.length;
+    at += value.length + 1;
+  }
+  return { count, offsets, values: buffer, valueStarts, valueEnds, lastOffset };
 }
 
 /** One event as Flink's EventDeSerializer writes it: little-endian int32 address, int32 type ordinal. */

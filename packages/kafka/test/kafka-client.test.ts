@@ -1,19 +1,9 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import { withDeadline } from '../src/client/deadline.js';
 import { createKafkaJsClient } from '../src/client/kafkajs-client.js';
 import { KafkaUnreachableError, TopicNotFoundError } from '../src/errors.js';
-import { testClient } from './helpers.js';
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { closedPort, testClient } from './helpers.js';
 
 describe('the kafkajs client', () => {
   it('reports an unreachable cluster as KafkaUnreachableError naming the brokers and the reason', async () => {

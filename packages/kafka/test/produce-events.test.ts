@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import { decodeAddressKey } from '../src/codec/address-key.js';
 import { produceEvents } from '../src/producer/produce-events.js';
-import { byPartition, type RawRecord, readRaw, testClient } from './helpers.js';
+import { ColumnarProducer } from '../src/wire/columnar-producer.js';
+import { bootstrap, byPartition, type RawRecord, readRaw } from './helpers.js';
 
 const EVENTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const TOPIC = TEST_TOPICS.producerEvents.name;
@@ -28,7 +29,11 @@ let records: RawRecord[];
 let progress: number[];
 
 beforeAll(async () => {
-  const producer = testClient().producer();
+  const producer = new ColumnarProducer({
+    brokers: [bootstrap()],
+    clientId: 'produce-events-test',
+    timeoutMs: 10_000,
+  });
   await producer.connect();
   progress = [];
   try {

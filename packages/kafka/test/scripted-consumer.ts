@@ -1,5 +1,5 @@
 import type { FetchedBatch, GroupConsumer, GroupListener, PartitionOffset } from '../src/client/client.js';
-import { flinkRecord } from './helpers.js';
+import { flinkRecord, recordRun } from './helpers.js';
 
 /**
  * The consumer side of the client interface, driven by the test: it replays exactly the
@@ -46,11 +46,10 @@ export class ScriptedConsumer implements GroupConsumer {
 
   /** Delivers a fetch of `count` records of `partition` from `first`; resolves when the source took it. */
   fetch(partition: number, first: number, count: number): Promise<void> {
-    const records = Array.from({ length: count }, (_, i) => ({
-      offset: String(first + i),
-      value: flinkRecord(this.address(partition, first + i), 0),
-    }));
-    const batch: FetchedBatch = { partition, records, lastOffset: String(first + count - 1) };
+    const values = Array.from({ length: count }, (_, i) =>
+      flinkRecord(this.address(partition, first + i), 0),
+    );
+    const batch: FetchedBatch = { partition, ...recordRun(values, first) };
     return this.listener.batch(batch, async () => undefined);
   }
 }

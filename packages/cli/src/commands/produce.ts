@@ -1,5 +1,5 @@
 import { generateChunks } from '@statecraft/fsm';
-import { createKafkaJsClient, produceEvents } from '@statecraft/kafka';
+import { ColumnarProducer, produceEvents } from '@statecraft/kafka';
 import { usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { brokerList, clientId, kafkaFormat, kafkaTimeoutMs, requiredFlag } from '../kafka/kafka-flags.js';
@@ -47,28 +47,18 @@ export async function produceCommand(args: ProduceArgs): Promise<number> {
     ...generatorFlags(args),
   });
 
-  const client = createKafkaJsClient({
-    brokers,
-    clientId: clientId(args.kafkaClientId),
-    timeoutMs,
-    debug: Boolean(process.env.STATECRAFT_DEBUG),
-  });
+  const producer = new ColumnarProducer({ brokers, clientId: clientId(args.kafkaClientId), timeoutMs });
   const resources = new Resources();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const admin = client.admin();
-    const producer = client.producer();
-    resources.add(() => admin.disconnect());
     resources.add(() => producer.disconnect());
     const partitions = await new StartUp(brokers, timeoutMs).run(
       (async () => {
-        await admin.connect();
-        const count = await admin.partitionCount(topic);
         await producer.connect();
-        return count;
+        return producer.partitionCount(topic);
       })(),
     );
     const progress = new ProgressLine(args.quiet, events);

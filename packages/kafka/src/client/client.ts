@@ -3,6 +3,7 @@
  * today) can be replaced without touching the source, the sinks or the CLI. Offsets are numbers
  * (safe integers), partitions are indexes of one topic's partitions.
  */
+import type { RecordRun } from '../wire/record-batch-decoder.js';
 
 export interface KafkaClientOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -14,22 +15,15 @@ export interface KafkaClientOptions {
   debug?: boolean;
 }
 
-/** One record of a fetched batch: its offset (a decimal string, as on the wire) and value. */
-export interface FetchedRecord {
-  readonly offset: string;
-  readonly value: Buffer | null;
-}
-
-/** Records of one partition, in offset order, as one fetch returned them. */
-export interface FetchedBatch {
+/**
+ * One fetch's records of one partition, in offset order, as columns (no object per record):
+ * record i is at `offsets[i]` with value bytes [valueStarts[i], valueEnds[i]) of `values`
+ * (valueStarts[i] = -1: a null value). A transaction's control records and aborted records are
+ * left out; `lastOffset` is the fetch's last offset, control records included: where the
+ * partition is once this batch is done. A fetch of control records only has no records.
+ */
+export interface FetchedBatch extends RecordRun {
   readonly partition: number;
-  /** The data records (a transaction's control records and aborted records are left out). */
-  readonly records: readonly FetchedRecord[];
-  /**
-   * The offset of the fetch's last record, control records included: where the partition is
-   * once this batch is done. A fetch of control records only comes with no records.
-   */
-  readonly lastOffset: string;
 }
 
 export interface OutgoingRecord {
@@ -107,8 +101,17 @@ export interface RecordProducer {
   disconnect(): Promise<void>;
 }
 
+/** A topic to create: its partitions and configuration (replication factor: the broker's default). */
+export interface NewTopic {
+  name: string;
+  partitions: number;
+  config?: Readonly<Record<string, string>>;
+}
+
 export interface ClusterAdmin {
   connect(): Promise<void>;
+  /** Creates the topics that do not exist yet (an existing one is left as it is); waits for their leaders. */
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
   /** The number of partitions of an existing topic; TopicNotFoundError when there is none. */
   partitionCount(topic: string): Promise<number>;
   /**

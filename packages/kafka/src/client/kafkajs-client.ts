@@ -1,5 +1,6 @@
-import { type Consumer, Kafka, type LogEntry, logLevel, Partitioners } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, type LogEntry, logLevel, Partitioners } from 'kafkajs';
 import { KafkaError, TopicNotFoundError } from '../errors.js';
+import { PartitionFetcher } from '../wire/partition-fetcher.js';
 import type {
   ClusterAdmin,
   GroupConsumer,
@@ -7,6 +8,7 @@ import type {
   GroupListener,
   KafkaClient,
   KafkaClientOptions,
+  NewTopic,
   OutgoingRecord,
   PartitionOffset,
   RecordProducer,
@@ -33,7 +35,7 @@ export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
     toKafkaError(error, what, options.brokers, topic);
   return {
     options,
-    consumer: (consumerOptions) => new KafkaJsGroupConsumer(kafka, consumerOptions, fail),
+    consumer: (consumerOptions) => new KafkaJsGroupConsumer(kafka, options, consumerOptions, fail),
     producer: () => new KafkaJsProducer(kafka, fail),
     admin: () => new KafkaJsAdmin(kafka, options.brokers, fail),
   };
@@ -41,11 +43,24 @@ export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
 
 type Fail = (error: unknown, what: string, topic?: string) => Error;
 
+/** Thrown into a batch handler's heartbeat once a rebalance began: the batch is to be fetched again. */
+class RebalanceInProgress extends KafkaError {}
+
+/**
+ * A group member whose membership (joining, heartbeats, assignment, commits) is kafkajs's, and
+ * whose fetching is Statecraft's own (PartitionFetcher): kafkajs keeps the topic paused, so it
+ * never fetches; the fetcher reads the assigned partitions and decodes their record batches into
+ * columns, which kafkajs's one-object-per-record decoding could not do fast enough.
+ */
 class KafkaJsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly fetcher: PartitionFetcher;
+  private generation = 0;
 
   constructor(
     kafka: Kafka,
+    clientOptions: KafkaClientOptions,
     private readonly options: GroupConsumerOptions,
     private readonly fail: Fail,
   ) {
@@ -53,13 +68,22 @@ class KafkaJsGroupConsumer implements GroupConsumer {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
-      maxWaitTimeInMs: options.maxWaitMs,
-      ...(options.maxBytesPerPartition === undefined
-        ? {}
-        : { maxBytesPerPartition: options.maxBytesPerPartition }),
+      maxWaitTimeInMs: Math.min(options.maxWaitMs, options.heartbeatIntervalMs),
       allowAutoTopicCreation: false,
       // A crash ends the job with its reason; restarting would hide a lost broker behind retries.
       retry: { ...RETRY, restartOnFailure: async () => false },
+    });
+    this.admin = kafka.admin({ retry: RETRY });
+    this.fetcher = new PartitionFetcher({
+      brokers: clientOptions.brokers,
+      clientId: clientOptions.clientId,
+      topic: options.topic,
+      timeoutMs: clientOptions.timeoutMs,
+      maxWaitMs: options.maxWaitMs,
+      maxBytes: 64 * 1024 * 1024,
+      partitionMaxBytes: options.maxBytesPerPartition ?? 1024 * 1024,
+      startPositions: (partitions) => this.startPositions(partitions),
+      resetPosition: async (partition) => (await this.logBounds())[partition] ?? 0,
     });
   }
 
@@ -67,39 +91,77 @@ class KafkaJsGroupConsumer implements GroupConsumer {
     const { topic, groupId } = this.options;
     const { consumer } = this;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      listener.assigned(event.payload.memberAssignment[topic] ?? [], event.payload.memberId);
+      // Before kafkajs's first fetch of the new generation: it never fetches anything itself.
+      consumer.pause([{ topic }]);
+      this.generation++;
+      const partitions = event.payload.memberAssignment[topic] ?? [];
+      // Every partition starts again from the group's committed offset (or a checkpoint's seek):
+      // a member expelled and rejoined may have lost partitions that others read meanwhile.
+      this.fetcher.revokeAll();
+      this.fetcher.assign(partitions);
+      listener.assigned(partitions, event.payload.memberId);
     });
-    consumer.on(consumer.events.REBALANCING, () => listener.rebalancing());
-    // kafkajs hands no batch to eachBatch when a fetch held only control records (a transaction's
-    // commit marker): report it as an empty batch, or the partition's position would stop short.
-    consumer.on(consumer.events.START_BATCH_PROCESS, (event) => {
-      const { payload } = event;
-      if (payload.batchSize > 0 || payload.topic !== topic) return;
-      const empty = { partition: payload.partition, records: [], lastOffset: payload.lastOffset };
-      listener.batch(empty, async () => undefined).catch((error: unknown) => listener.failed(error as Error));
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.generation++;
+      this.fetcher.revokeAll();
+      listener.rebalancing();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       listener.failed(this.fail(event.payload.error, `consumer of group ${groupId} failed`, topic));
     });
     try {
+      await this.admin.connect();
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning });
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-          if (!isRunning() || isStale()) return;
-          const fetched = {
-            partition: batch.partition,
-            records: batch.messages,
-            lastOffset: batch.lastOffset(),
-          };
-          await listener.batch(fetched, heartbeat);
-        },
-      });
+      await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
     } catch (error) {
       throw this.fail(error, `cannot join group ${groupId}`, topic);
     }
+    this.fetcher.start(
+      async (batch) => {
+        const generation = this.generation;
+        const heartbeat = async () => {
+          if (this.generation !== generation) throw new RebalanceInProgress('the group is rebalancing');
+        };
+        try {
+          await listener.batch(batch, heartbeat);
+        } catch (error) {
+          // A rebalance while the batch waited: the partition's next owner (perhaps this member) reads it again.
+          if (!(error instanceof RebalanceInProgress)) throw error;
+        }
+      },
+      (error) => listener.failed(this.fail(error, `consumer of group ${groupId} failed`, topic)),
+    );
+  }
+
+  /** Each partition's committed offset in the group, else the start or end of its log. */
+  private async startPositions(partitions: readonly number[]): Promise<Map<number, number>> {
+    const { groupId, topic } = this.options;
+    const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    const offsets = new Map(
+      (committed?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]),
+    );
+    const positions = new Map<number, number>();
+    let bounds: number[] | undefined;
+    for (const partition of partitions) {
+      const offset = offsets.get(partition) ?? -1;
+      if (offset >= 0) {
+        positions.set(partition, offset);
+        continue;
+      }
+      bounds ??= await this.logBounds();
+      positions.set(partition, bounds[partition] ?? 0);
+    }
+    return positions;
+  }
+
+  /** Where a partition without a committed offset starts: its first offset, or its end. */
+  private async logBounds(): Promise<number[]> {
+    const offsets = await this.admin.fetchTopicOffsets(this.options.topic);
+    const bounds: number[] = [];
+    for (const { partition, low, high } of offsets)
+      bounds[partition] = Number(this.options.fromBeginning ? low : high);
+    return bounds;
   }
 
   async commit(offsets: readonly PartitionOffset[]): Promise<boolean> {
@@ -117,36 +179,21 @@ class KafkaJsGroupConsumer implements GroupConsumer {
   }
 
   seek(partition: number, offset: number): void {
-    this.whileRunning(() =>
-      this.consumer.seek({ topic: this.options.topic, partition, offset: String(offset) }),
-    );
+    this.fetcher.seek(partition, offset);
   }
 
   pause(partitions: readonly number[]): void {
-    if (partitions.length === 0) return;
-    this.whileRunning(() =>
-      this.consumer.pause([{ topic: this.options.topic, partitions: [...partitions] }]),
-    );
+    this.fetcher.pause(partitions);
   }
 
   resume(partitions: readonly number[]): void {
-    if (partitions.length === 0) return;
-    this.whileRunning(() =>
-      this.consumer.resume([{ topic: this.options.topic, partitions: [...partitions] }]),
-    );
-  }
-
-  /** kafkajs refuses pause and resume once the consumer has stopped (after a crash), when nothing is fetched anyway. */
-  private whileRunning(change: () => void): void {
-    try {
-      change();
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'KafkaJSNonRetriableError') throw error;
-    }
+    this.fetcher.resume(partitions);
   }
 
   async stop(): Promise<void> {
+    await this.fetcher.stop();
     await this.consumer.disconnect();
+    await this.admin.disconnect();
   }
 }
 
@@ -202,6 +249,25 @@ class KafkaJsAdmin implements ClusterAdmin {
       await this.admin.connect();
     } catch (error) {
       throw this.fail(error, 'cannot connect');
+    }
+  }
+
+  async createTopics(topics: readonly NewTopic[]): Promise<void> {
+    if (topics.length === 0) return;
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map(({ name, partitions, config }) => ({
+          topic: name,
+          numPartitions: partitions,
+          configEntries: Object.entries(config ?? {}).map(([configName, value]) => ({
+            name: configName,
+            value,
+          })),
+        })),
+      });
+    } catch (error) {
+      throw this.fail(error, `cannot create topics ${topics.map(({ name }) => name).join(', ')}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import {
   type EventBatch,
   EventLookup,
+  FLINK_RECORD_BYTES,
   type InputFormat,
   type RecordFormat,
   type RecordParser,
@@ -8,7 +9,7 @@ import {
   type RejectReason,
   recordFormat,
 } from '@statecraft/engine';
-import type { FetchedRecord } from '../client/client.js';
+import type { RecordRun } from '../wire/record-batch-decoder.js';
 
 /** A record the decoder could not read: its partition and offset, why, and (the start of) its value. */
 export interface KafkaRejectedRecord {
@@ -45,6 +46,7 @@ export class BatchDecoder {
   readonly rejects: RejectLedger;
   private readonly format: RecordFormat;
   private readonly parser: RecordParser;
+  private readonly eventCount: number;
   private partition = 0;
   private offset = 0;
 
@@ -60,38 +62,32 @@ export class BatchDecoder {
       this.format.rejectReasons,
     );
     this.parser = this.format.createParser(new EventLookup(eventNames), this.rejects);
+    this.eventCount = eventNames.length;
     this.parser.restart(false);
   }
 
   /**
    * Decodes a fetch's records with offsets in [from, end) (records come in offset order), where
-   * `lastOffset` is the fetch's last offset, control records included. Undefined when the fetch
-   * has nothing at or past `from`; otherwise a chunk, possibly without events (all rejected, or
-   * only control records), that moves the partition on to min(lastOffset + 1, end).
+   * `run.lastOffset` is the fetch's last offset, control records included. Undefined when the
+   * fetch has nothing at or past `from`; otherwise a chunk, possibly without events (all
+   * rejected, or only control records), that moves the partition on to min(lastOffset + 1, end).
    */
-  decode(
-    partition: number,
-    records: readonly FetchedRecord[],
-    lastOffset: number,
-    from: number,
-    end: number,
-  ): DecodedChunk | undefined {
-    const nextOffset = Math.min(lastOffset + 1, end);
+  decode(partition: number, run: RecordRun, from: number, end: number): DecodedChunk | undefined {
+    const nextOffset = Math.min(run.lastOffset + 1, end);
     if (nextOffset <= from) return undefined;
-    const recordOffsets = new Float64Array(records.length);
-    let first = records.length;
-    let stop = records.length;
+    const { count, offsets: recordOffsets, values, valueStarts, valueEnds } = run;
+    let first = count;
+    let stop = count;
     let capacity = 0;
-    for (let i = 0; i < records.length; i++) {
-      const offset = Number(records[i]!.offset);
+    for (let i = 0; i < count; i++) {
+      const offset = recordOffsets[i]!;
       if (offset < from) continue;
       if (offset >= end) {
         stop = i;
         break;
       }
-      if (first === records.length) first = i;
-      recordOffsets[i] = offset;
-      capacity += this.format.maxEventsIn(records[i]!.value?.length ?? 0);
+      if (first === count) first = i;
+      capacity += this.format.maxEventsIn(Math.max(0, valueEnds[i]! - valueStarts[i]!));
     }
     const batch: EventBatch = {
       count: 0,
@@ -100,11 +96,14 @@ export class BatchDecoder {
     };
     const offsets = new Float64Array(capacity);
     this.partition = partition;
+    const flinkBinary = this.format.name === 'flink-binary';
+    const eventCount = this.eventCount;
     for (let i = first; i < stop; i++) {
-      const value = records[i]!.value;
+      const start = valueStarts[i]!;
+      const length = valueEnds[i]! - start;
       this.offset = recordOffsets[i]!;
       const before = batch.count;
-      if (value === null || value.length === 0) {
+      if (start < 0 || length === 0) {
         this.rejects.reject({
           line: 0,
           offset: 0,
@@ -113,7 +112,26 @@ export class BatchDecoder {
         });
         continue;
       }
-      this.parser.parse(value, value.length, true, batch, 0);
+      if (flinkBinary && length === FLINK_RECORD_BYTES) {
+        // One Flink event per record, the common case: read in place, as FlinkBinaryParser does.
+        const type =
+          values[start + 4]! |
+          (values[start + 5]! << 8) |
+          (values[start + 6]! << 16) |
+          (values[start + 7]! << 24);
+        if (type >= 0 && type < eventCount) {
+          batch.addresses[before] =
+            values[start]! |
+            (values[start + 1]! << 8) |
+            (values[start + 2]! << 16) |
+            (values[start + 3]! << 24);
+          batch.types[before] = type;
+          offsets[before] = this.offset;
+          batch.count = before + 1;
+          continue;
+        }
+      }
+      this.parser.parse(values.subarray(start, start + length), length, true, batch, 0);
       offsets.fill(this.offset, before, batch.count);
     }
     return { partition, batch, offsets, records: Math.max(0, stop - first), nextOffset };

@@ -6,35 +6,48 @@ import {
   formatNdjsonEvents,
   type InputFormat,
 } from '@statecraft/engine';
-import type { OutgoingRecord } from '../client/client.js';
+import type { RecordColumns } from '../wire/record-batch-encoder.js';
 import { ADDRESS_KEY_BYTES, encodeAddressKeys } from './address-key.js';
 
+const NEWLINE = 0x0a;
+
 /**
- * One record per event, keyed by its address, the value in `format` as the engine's encoders
- * write it: Flink's 8-byte record (what Flink's EventDeSerializer reads: one event per message),
- * or one CSV / NDJSON line without its newline.
+ * One record per event, as columns, keyed by its address, the value in `format` as the engine's
+ * encoders write it: Flink's 8-byte record (what Flink's EventDeSerializer reads: one event per
+ * message), or one CSV / NDJSON line without its newline.
  */
 export function eventRecords(
   batch: EventBatch,
   format: InputFormat,
   eventNames: readonly string[],
-): OutgoingRecord[] {
+): RecordColumns {
   const count = batch.count;
   const keys = encodeAddressKeys(batch.addresses, count);
-  const key = (i: number) => keys.subarray(i * ADDRESS_KEY_BYTES, (i + 1) * ADDRESS_KEY_BYTES);
-  const records = new Array<OutgoingRecord>(count);
+  const valueStarts = new Int32Array(count);
+  const valueEnds = new Int32Array(count);
   if (format === 'flink-binary') {
-    const values = encodeFlinkBinaryEvents(batch);
     for (let i = 0; i < count; i++) {
-      records[i] = {
-        key: key(i),
-        value: values.subarray(i * FLINK_RECORD_BYTES, (i + 1) * FLINK_RECORD_BYTES),
-      };
+      valueStarts[i] = i * FLINK_RECORD_BYTES;
+      valueEnds[i] = (i + 1) * FLINK_RECORD_BYTES;
     }
-    return records;
+    return {
+      count,
+      keys,
+      keyBytes: ADDRESS_KEY_BYTES,
+      values: encodeFlinkBinaryEvents(batch),
+      valueStarts,
+      valueEnds,
+    };
   }
   const text = format === 'csv' ? formatCsvEvents(batch, eventNames) : formatNdjsonEvents(batch, eventNames);
-  const lines = text.split('\n');
-  for (let i = 0; i < count; i++) records[i] = { key: key(i), value: lines[i]! };
-  return records;
+  const values = Buffer.from(text);
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    let end = values.indexOf(NEWLINE, start);
+    if (end < 0) end = values.length;
+    valueStarts[i] = start;
+    valueEnds[i] = end;
+    start = end + 1;
+  }
+  return { count, keys, keyBytes: ADDRESS_KEY_BYTES, values, valueStarts, valueEnds };
 }

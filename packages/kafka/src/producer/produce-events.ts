@@ -1,16 +1,21 @@
 import type { EventBatch, InputFormat } from '@statecraft/engine';
-import type { RecordProducer } from '../client/client.js';
 import { eventRecords } from '../codec/event-records.js';
+import type { RecordColumns } from '../wire/record-batch-encoder.js';
+
+/** What produceEvents writes through: a producer of records in columns (ColumnarProducer). */
+export interface ColumnSender {
+  send(topic: string, records: RecordColumns): Promise<void>;
+}
 
 export interface ProduceEventsOptions {
-  producer: RecordProducer;
+  producer: ColumnSender;
   topic: string;
   /** The record value format (default flink-binary: one 8-byte Flink event per record). */
   format?: InputFormat;
   eventNames: readonly string[];
   /** At most this many events per second (evenly paced); unbounded when undefined. */
   rate?: number;
-  /** Records per send request. Default 16,384. */
+  /** Records per send (one request per partition leader, or a few). Default 65,536. */
   recordsPerSend?: number;
   /** Called after every send with the events sent so far. */
   onProgress?: (events: number) => void;
@@ -38,7 +43,7 @@ export async function produceEvents(
   const perSend = Math.max(
     1,
     Math.min(
-      options.recordsPerSend ?? 16_384,
+      options.recordsPerSend ?? 65_536,
       rate === undefined ? Number.POSITIVE_INFINITY : Math.ceil(rate / 20),
     ),
   );

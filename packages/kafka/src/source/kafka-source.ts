@@ -283,13 +283,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
     if (this.closed || !split.owned) return;
     let chunk: DecodedChunk | undefined;
     try {
-      chunk = this.decoder.decode(
-        split.partition,
-        fetched.records,
-        Number(fetched.lastOffset),
-        Math.max(split.nextOffset, 0),
-        split.endOffset,
-      );
+      chunk = this.decoder.decode(split.partition, fetched, Math.max(split.nextOffset, 0), split.endOffset);
     } catch (error) {
       this.fail(error);
       return;

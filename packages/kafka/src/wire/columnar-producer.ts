@@ -1,0 +1,278 @@
+import { KafkaError, KafkaUnreachableError, TopicNotFoundError } from '../errors.js';
+import { type BrokerAddress, BrokerConnection } from './broker-connection.js';
+import { ErrorCode, errorName, isRetriable } from './error-codes.js';
+import { fetchMetadata } from './metadata.js';
+import { murmur2 } from './murmur2.js';
+import { type PartitionBatch, type PartitionResult, produce } from './produce.js';
+import { encodeRecordBatch, maxRecordBytes, type RecordColumns } from './record-batch-encoder.js';
+
+export interface ColumnarProducerOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: readonly string[];
+  clientId: string;
+  /** Bound on connecting and on a send's retries (leader changes, a broker restarting), in ms. */
+  timeoutMs: number;
+  /** Largest record batch, in bytes (the broker's default `message.max.bytes` is 1 MiB). */
+  maxBatchBytes?: number;
+}
+
+interface TopicRoute {
+  /** leaders[p]: the node id of partition p's leader (-1 while it has none). */
+  leaders: Int32Array;
+}
+
+const DEFAULT_MAX_BATCH_BYTES = 1_000_000;
+const ACKS_ALL = -1;
+
+/**
+ * A producer of keyed records held in columns (no object per record), on Statecraft's own
+ * implementation of the Produce request: records go to the partition Kafka's default partitioner
+ * gives their key (murmur2, as a JVM producer), are encoded straight into uncompressed record
+ * batches, and are acknowledged by every in-sync replica (acks=all). A send keeps each partition's
+ * records in order: one request per leader at a time, a partition's next batch only after its
+ * previous one was acknowledged; retriable errors (a leader moving, a broker restarting) are
+ * retried with fresh metadata until `timeoutMs`.
+ */
+export class ColumnarProducer {
+  private bootstrap: BrokerConnection | undefined;
+  private brokers = new Map<number, BrokerAddress>();
+  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private readonly routes = new Map<string, TopicRoute>();
+  private readonly maxBatchBytes: number;
+
+  constructor(private readonly options: ColumnarProducerOptions) {
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+  }
+
+  async connect(): Promise<void> {
+    await this.bootstrapConnection();
+  }
+
+  /** The number of partitions of `topic` (TopicNotFoundError when it does not exist). */
+  async partitionCount(topic: string): Promise<number> {
+    return (await this.route(topic)).leaders.length;
+  }
+
+  /** Writes the records, each to its key's partition, and resolves once all are acknowledged. */
+  async send(topic: string, records: RecordColumns): Promise<void> {
+    if (records.count === 0) return;
+    const partitions = await this.partitionCount(topic);
+    const queues = this.batchesByPartition(records, partitions);
+    const deadline = Date.now() + this.options.timeoutMs;
+    let lastProblem = '';
+    for (let attempt = 0; queues.some((queue) => queue.length > 0); ) {
+      let retry = false;
+      try {
+        const route = await this.route(topic);
+        const byLeader = new Map<number, PartitionBatch[]>();
+        for (const [partition, queue] of queues.entries()) {
+          const head = queue[0];
+          if (head === undefined) continue;
+          const leader = route.leaders[partition]!;
+          const list = byLeader.get(leader) ?? [];
+          list.push({ partition, batch: head });
+          byLeader.set(leader, list);
+        }
+        const outcomes = await Promise.all(
+          [...byLeader].map(([leader, batches]) => this.sendTo(leader, topic, batches)),
+        );
+        for (const outcome of outcomes) {
+          for (const partition of outcome.acknowledged) queues[partition]!.shift();
+          if (outcome.fatal) throw new SendRefusedError(`cannot send to topic ${topic}: ${outcome.fatal}`);
+          if (outcome.retriable) {
+            retry = true;
+            lastProblem = outcome.retriable;
+          }
+        }
+      } catch (error) {
+        if (
+          error instanceof TopicNotFoundError ||
+          error instanceof SendRefusedError ||
+          !(error instanceof KafkaError)
+        ) {
+          throw error;
+        }
+        // Metadata could not be read (the bootstrap broker restarting, say): try again.
+        this.bootstrap = undefined;
+        retry = true;
+        lastProblem = error.message;
+      }
+      if (!retry) continue;
+      if (Date.now() > deadline) {
+        throw new KafkaError(
+          `cannot send to topic ${topic} within ${this.options.timeoutMs} ms: ${lastProblem}`,
+        );
+      }
+      this.routes.delete(topic);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)));
+    }
+  }
+
+  /** One Produce request to a leader: which partitions it acknowledged, and what went wrong with the others. */
+  private async sendTo(
+    leader: number,
+    topic: string,
+    batches: PartitionBatch[],
+  ): Promise<{ acknowledged: number[]; retriable?: string; fatal?: string }> {
+    const acknowledged: number[] = [];
+    if (leader < 0)
+      return {
+        acknowledged,
+        retriable: `no leader for partitions ${batches.map((b) => b.partition).join(', ')}`,
+      };
+    let results: PartitionResult[];
+    try {
+      results = await produce(
+        await this.connection(leader),
+        topic,
+        ACKS_ALL,
+        this.options.timeoutMs,
+        batches,
+      );
+    } catch (error) {
+      // The connection was lost: the leader's requests go again on a new one (at least once).
+      this.forget(leader);
+      return { acknowledged, retriable: (error as Error).message };
+    }
+    let retriable: string | undefined;
+    for (const result of results) {
+      const problem = `partition ${result.partition}: ${errorName(result.errorCode)}${result.message ? ` (${result.message})` : ''}`;
+      if (result.errorCode === ErrorCode.NONE) acknowledged.push(result.partition);
+      else if (isRetriable(result.errorCode)) retriable = problem;
+      else return { acknowledged, fatal: problem };
+    }
+    return retriable === undefined ? { acknowledged } : { acknowledged, retriable };
+  }
+
+  async disconnect(): Promise<void> {
+    this.bootstrap?.close();
+    this.bootstrap = undefined;
+    for (const connection of this.connections.values()) {
+      await connection.then(
+        (open) => open.close(),
+        () => undefined,
+      );
+    }
+    this.connections.clear();
+  }
+
+  /** Each partition's records, in order, cut into record batches of at most maxBatchBytes. */
+  private batchesByPartition(records: RecordColumns, partitions: number): Uint8Array[][] {
+    const { count, keys, keyBytes, valueStarts, valueEnds } = records;
+    const partitionOf = new Int32Array(count);
+    const sizes = new Int32Array(partitions);
+    for (let i = 0; i < count; i++) {
+      const partition = (murmur2(keys, i * keyBytes, keyBytes) & 0x7fffffff) % partitions;
+      partitionOf[i] = partition;
+      sizes[partition]!++;
+    }
+    // Counting sort by partition: each partition's record indexes, in record order.
+    const starts = new Int32Array(partitions + 1);
+    for (let p = 0; p < partitions; p++) starts[p + 1] = starts[p]! + sizes[p]!;
+    const fill = starts.slice(0, partitions);
+    const order = new Int32Array(count);
+    for (let i = 0; i < count; i++) order[fill[partitionOf[i]!]!++] = i;
+
+    const timestamp = Date.now();
+    const queues: Uint8Array[][] = [];
+    for (let p = 0; p < partitions; p++) {
+      const queue: Uint8Array[] = [];
+      let first = starts[p]!;
+      const end = starts[p + 1]!;
+      while (first < end) {
+        let last = first;
+        let bound = 0;
+        while (last < end) {
+          const i = order[last]!;
+          const bytes = maxRecordBytes(keyBytes, valueEnds[i]! - valueStarts[i]!);
+          if (last > first && bound + bytes > this.maxBatchBytes) break;
+          bound += bytes;
+          last++;
+        }
+        queue.push(encodeRecordBatch(records, order.subarray(first, last), last - first, timestamp, bound));
+        first = last;
+      }
+      queues.push(queue);
+    }
+    return queues;
+  }
+
+  private async route(topic: string): Promise<TopicRoute> {
+    const known = this.routes.get(topic);
+    if (known) return known;
+    const metadata = await fetchMetadata(await this.bootstrapConnection(), [topic]);
+    this.brokers = metadata.brokers;
+    const found = metadata.topics.find((t) => t.name === topic);
+    if (
+      found === undefined ||
+      found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+      found.partitions.length === 0
+    ) {
+      throw new TopicNotFoundError(topic, this.options.brokers);
+    }
+    if (found.errorCode !== ErrorCode.NONE && !isRetriable(found.errorCode)) {
+      throw new KafkaError(`cannot read the metadata of topic ${topic}: ${errorName(found.errorCode)}`);
+    }
+    const leaders = new Int32Array(found.partitions.length).fill(-1);
+    for (const partition of found.partitions) leaders[partition.partition] = partition.leader;
+    const route = { leaders };
+    this.routes.set(topic, route);
+    return route;
+  }
+
+  private connection(node: number): Promise<BrokerConnection> {
+    const open = this.connections.get(node);
+    if (open) return open;
+    const address = this.brokers.get(node);
+    if (address === undefined) return Promise.reject(new KafkaError(`broker ${node} is not in the metadata`));
+    const opening = BrokerConnection.open(address, this.options.clientId, this.options.timeoutMs);
+    this.connections.set(node, opening);
+    opening.catch(() => this.connections.delete(node));
+    return opening;
+  }
+
+  private forget(node: number): void {
+    const open = this.connections.get(node);
+    this.connections.delete(node);
+    open?.then(
+      (connection) => connection.close(),
+      () => undefined,
+    );
+    if (this.bootstrap?.closed) this.bootstrap = undefined;
+  }
+
+  /**
+   * A connection to any bootstrap broker that answers: each is tried in turn, four rounds within
+   * at most `timeoutMs` (a refused connection fails in about a second; `send` tries again until its
+   * own deadline).
+   */
+  private async bootstrapConnection(): Promise<BrokerConnection> {
+    if (this.bootstrap && !this.bootstrap.closed) return this.bootstrap;
+    const deadline = Date.now() + this.options.timeoutMs;
+    let reason = 'no broker given';
+    for (let attempt = 0; attempt < 4 && Date.now() < deadline; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 150 * 2 ** attempt));
+      for (const broker of this.options.brokers) {
+        try {
+          this.bootstrap = await BrokerConnection.open(
+            parseBroker(broker),
+            this.options.clientId,
+            Math.max(100, deadline - Date.now()),
+          );
+          return this.bootstrap;
+        } catch (error) {
+          reason = (error as Error).message;
+        }
+      }
+    }
+    throw new KafkaUnreachableError(this.options.brokers, reason);
+  }
+}
+
+/** The broker refused records for good (not a retriable error). */
+class SendRefusedError extends KafkaError {}
+
+function parseBroker(broker: string): BrokerAddress {
+  const at = broker.lastIndexOf(':');
+  return { host: broker.slice(0, at), port: Number(broker.slice(at + 1)) };
+}

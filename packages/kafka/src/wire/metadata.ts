@@ -1,0 +1,68 @@
+import type { BrokerAddress, BrokerConnection } from './broker-connection.js';
+
+const METADATA = 3;
+const VERSION = 9;
+
+export interface PartitionMetadata {
+  partition: number;
+  errorCode: number;
+  leader: number;
+}
+
+export interface TopicMetadata {
+  name: string;
+  errorCode: number;
+  /** Indexed by partition number. */
+  partitions: PartitionMetadata[];
+}
+
+export interface ClusterMetadata {
+  brokers: Map<number, BrokerAddress>;
+  topics: TopicMetadata[];
+}
+
+/** Metadata (v9, Kafka 2.4+) of the named topics; never creates a topic. */
+export async function fetchMetadata(
+  connection: BrokerConnection,
+  topics: readonly string[],
+): Promise<ClusterMetadata> {
+  const reader = await connection.request(METADATA, VERSION, 'Metadata response', (writer) => {
+    writer.compactArray(topics, (w, name) => w.compactString(name).tags());
+    writer.boolean(false).boolean(false).boolean(false).tags();
+  });
+  reader.int32(); // throttle time
+  const brokers = new Map<number, BrokerAddress>();
+  for (const broker of reader.compactArray((r) => {
+    const node = r.int32();
+    const host = r.compactString() ?? '';
+    const port = r.int32();
+    r.compactString(); // rack
+    r.tags();
+    return { node, host, port };
+  })) {
+    brokers.set(broker.node, { host: broker.host, port: broker.port });
+  }
+  reader.compactString(); // cluster id
+  reader.int32(); // controller
+  const result = reader.compactArray((r): TopicMetadata => {
+    const errorCode = r.int16();
+    const name = r.compactString() ?? '';
+    r.boolean(); // internal
+    const partitions = r.compactArray((p): PartitionMetadata => {
+      const partitionError = p.int16();
+      const partition = p.int32();
+      const leader = p.int32();
+      p.int32(); // leader epoch
+      p.compactArray((n) => n.int32()); // replicas
+      p.compactArray((n) => n.int32()); // in-sync replicas
+      p.compactArray((n) => n.int32()); // offline replicas
+      p.tags();
+      return { partition, errorCode: partitionError, leader };
+    });
+    r.int32(); // authorized operations
+    r.tags();
+    partitions.sort((a, b) => a.partition - b.partition);
+    return { name, errorCode, partitions };
+  });
+  return { brokers, topics: result };
+}
