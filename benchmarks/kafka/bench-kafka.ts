@@ -3,11 +3,13 @@
  * the broker's own JVM tools as the reference, and Statecraft on the same topic.
  *
  *   produce:  `statecraft produce` (one record per event, Flink's 8-byte value, 4-byte key) against
- *             `ProducerPerformance` (8-byte records, acks=all), each PRODUCE_EVENTS records;
+ *             `ProducerPerformance` (8-byte records, acks=all, 1 MB batches with 10 ms linger: the
+ *             JVM producer's defaults, 16 KB batches, make it several times slower), each
+ *             PRODUCE_EVENTS records;
  *   consume:  `ConsumerPerformance` against `statecraft run --until-end --workers 2`, each reading
  *             the whole EVENTS-event topic in a fresh group; rounds alternate the two.
  *
- *   pnpm bench:kafka          EVENTS=6000000 PRODUCE_EVENTS=1000000 ROUNDS=3 PARTITIONS=4 by default
+ *   pnpm bench:kafka          EVENTS=6000000 PRODUCE_EVENTS=3000000 ROUNDS=3 PARTITIONS=4 by default
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { startBroker } from '../../scripts/broker/broker.js';
 import { kafkaJars, kafkaVersion } from '../../scripts/broker/kafka-jars.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 6_000_000);
-const PRODUCE_EVENTS = Number(process.env.PRODUCE_EVENTS ?? 1_000_000);
+const PRODUCE_EVENTS = Number(process.env.PRODUCE_EVENTS ?? 3_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const PARTITIONS = Number(process.env.PARTITIONS ?? 4);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,10 +81,19 @@ async function main(): Promise<void> {
   const brokers = broker.bootstrap;
   try {
     const rows: { step: string; events: number; ms: number[] }[] = [
-      { step: '`ProducerPerformance` (JVM, 8-byte records, acks=all)', events: PRODUCE_EVENTS, ms: [] },
+      {
+        step: '`ProducerPerformance` (JVM, 8-byte records, acks=all, 1 MB batches)',
+        events: PRODUCE_EVENTS,
+        ms: [],
+      },
       { step: '`statecraft produce` (Flink events, key = address)', events: PRODUCE_EVENTS, ms: [] },
       { step: '`ConsumerPerformance` (JVM consumer, fresh group)', events: EVENTS, ms: [] },
       { step: '`statecraft run --until-end --workers 2` (fresh group)', events: EVENTS, ms: [] },
+      {
+        step: 'the same with `--output-dir` and `--checkpoint-dir`, checkpoints every 1 s',
+        events: EVENTS,
+        ms: [],
+      },
     ];
     const fill = await statecraft([
       'produce',
@@ -102,7 +113,13 @@ async function main(): Promise<void> {
             ...['-cp', jars, 'org.apache.kafka.tools.ProducerPerformance'],
             ...['--topic', `bench-jvm-produce-${round}`, '--num-records', String(PRODUCE_EVENTS)],
             ...['--record-size', '8', '--throughput', '-1'],
-            ...['--producer-props', `bootstrap.servers=${brokers}`, 'acks=all'],
+            ...[
+              '--producer-props',
+              `bootstrap.servers=${brokers}`,
+              'acks=all',
+              'batch.size=1000000',
+              'linger.ms=10',
+            ],
           ])
         ).ms,
       );
@@ -128,6 +145,13 @@ async function main(): Promise<void> {
       const events = (JSON.parse(readFileSync(stats, 'utf8')) as { events: number }).events;
       if (events !== EVENTS) throw new Error(`statecraft run read ${events} events, expected ${EVENTS}`);
       rows[3]!.ms.push(ours.ms);
+      const group = freshGroup();
+      const checkpointed = await statecraft([
+        ...['run', '--brokers', brokers, '--topic', 'bench-events', '--group', group, '--until-end'],
+        ...['--workers', '2', '--output-dir', join(work, `${group}-alerts`), '--quiet'],
+        ...['--checkpoint-dir', join(work, `${group}-checkpoints`), '--checkpoint-interval', '1s'],
+      ]);
+      rows[4]!.ms.push(checkpointed.ms);
       console.log(`round ${round + 1}/${ROUNDS} done`);
     }
     const rates = rows.map(({ events, ms }) => perSecond(events, median(ms)));

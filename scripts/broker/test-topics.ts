@@ -9,12 +9,14 @@ export const TEST_TOPICS = {
   producerEvents: { name: 'producer-events', partitions: 4 },
   groupHandOver: { name: 'group-hand-over', partitions: 4 },
   columnarProducer: { name: 'columnar-producer', partitions: 5 },
+  fetchDecoding: { name: 'fetch-decoding', partitions: 2 },
   /** packages/cli: produce → run. */
   roundTrip: { name: 'round-trip', partitions: 4 },
   roundTripAlerts: { name: 'round-trip-alerts', partitions: 3 },
   flinkIn: { name: 'flink-in', partitions: 2 },
   flinkOut: { name: 'flink-out', partitions: 4 },
   interrupt: { name: 'interrupt', partitions: 4 },
+  stateMoves: { name: 'state-moves', partitions: 4 },
 } as const;
 
 /** The broker's `--topic name:partitions` list. */

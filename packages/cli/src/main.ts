@@ -168,6 +168,11 @@ export async function main(argv: readonly string[]): Promise<number> {
               type: 'number',
               describe: 'at most this many events per second (default: as fast as possible)',
             },
+            'kafka-batch-bytes': {
+              type: 'number',
+              describe:
+                "largest record batch in bytes (default 1000000, under the broker's 1 MiB message.max.bytes)",
+            },
           }),
         async (args) => {
           exitCode = await produceCommand({
@@ -177,6 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             kafkaFormat: args['kafka-format'],
             kafkaTimeout: args['kafka-timeout'],
             kafkaClientId: args['kafka-client-id'],
+            kafkaBatchBytes: args['kafka-batch-bytes'],
           });
         },
       )

@@ -8,7 +8,17 @@ import { FAST, fileRunAlerts, multiset, perAddress, uniqueGroup } from './kafka-
 
 const EVENTS = 1_500_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const STREAM = ['--events', String(EVENTS), '--seed', '23', '--error-rate', '0.01'];
+// One generator split, so that live addresses span the stream and a lost state would show.
+const STREAM = [
+  '--events',
+  String(EVENTS),
+  '--seed',
+  '23',
+  '--error-rate',
+  '0.01',
+  '--generator-splits',
+  '1',
+];
 const TOPIC = 'takeover';
 
 let broker: RunningBroker;

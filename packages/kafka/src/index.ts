@@ -1,6 +1,8 @@
+export type { KafkaCheckpointStoreOptions } from './checkpoint/kafka-checkpoint-store.js';
+export { KafkaCheckpointStore } from './checkpoint/kafka-checkpoint-store.js';
 export type { PartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
 export { decodePartitionCheckpoint, encodePartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
-export type { Unusable } from './checkpoint/partition-checkpoint-store.js';
+export type { CheckpointStore, Unusable } from './checkpoint/partition-checkpoint-store.js';
 export { PartitionCheckpointStore } from './checkpoint/partition-checkpoint-store.js';
 export type {
   CheckpointInterval,

@@ -15,10 +15,13 @@ import {
   AlertFileSink,
   AlertTopicSink,
   type CheckpointInterval,
+  type CheckpointStore,
   ChunkLedger,
   type ClusterAdmin,
+  ColumnarProducer,
   createKafkaJsClient,
   GroupMembership,
+  KafkaCheckpointStore,
   type KafkaRejectedRecord,
   KafkaSource,
   kafkaJobSink,
@@ -66,13 +69,9 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
   const plan = planKafkaRun(args);
   const machine = await resolveMachine(args.machine);
   const alerts = createAlertFormatter(machine, args.format);
-  const store =
-    plan.checkpoints === undefined
-      ? undefined
-      : openCheckpointStore(
-          plan.checkpoints.dir,
-          kafkaJobIdentity(plan, machineIdentity(machine), args.format),
-        );
+  const job = kafkaJobIdentity(plan, machineIdentity(machine), args.format);
+  const directoryStore =
+    plan.checkpoints?.dir === undefined ? undefined : openCheckpointStore(plan.checkpoints.dir, job);
   const fileOutput =
     args.output !== undefined && args.output !== '-' ? new AlertFileSink(args.output, alerts) : undefined;
   await fileOutput?.open();
@@ -94,10 +93,10 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
     const startUp = new StartUp(plan.brokers, plan.timeoutMs);
     const admin = client.admin();
     resources.add(() => admin.disconnect());
-    const { range, producer } = await startUp.run(
+    const { range, producer, store } = await startUp.run(
       (async () => {
         await admin.connect();
-        await admin.partitionCount(plan.topic);
+        const topicPartitions = await admin.partitionCount(plan.topic);
         const range = args.untilEnd ? await admin.topicOffsets(plan.topic) : undefined;
         let producer: RecordProducer | undefined;
         if (args.alertsTopic !== undefined) {
@@ -106,7 +105,32 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
           resources.add(() => producer!.disconnect());
           await producer.connect();
         }
-        return { range, producer };
+        let store: CheckpointStore | undefined = directoryStore;
+        if (plan.checkpoints?.stateTopic !== undefined) {
+          const stateProducer = new ColumnarProducer({
+            brokers: plan.brokers,
+            clientId: plan.clientId,
+            timeoutMs: plan.timeoutMs,
+          });
+          resources.add(() => stateProducer.disconnect());
+          const kafkaStore = new KafkaCheckpointStore({
+            brokers: plan.brokers,
+            clientId: plan.clientId,
+            timeoutMs: plan.timeoutMs,
+            stateTopic: plan.checkpoints.stateTopic,
+            job,
+            producer: stateProducer,
+            admin,
+          });
+          const { created } = await kafkaStore.prepare(topicPartitions);
+          if (created) {
+            logger.info(
+              `created state topic ${plan.checkpoints.stateTopic} (${topicPartitions} partitions, compacted)`,
+            );
+          }
+          store = kafkaStore;
+        }
+        return { range, producer, store };
       })(),
     );
 
@@ -134,7 +158,9 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
             topic: plan.topic,
             interval: plan.checkpoints.interval,
             membership,
-            outputs: partitionFiles,
+            // In a state topic, a checkpoint serves processes on other machines: it does not
+            // describe this process's own alert files.
+            ...(directoryStore === undefined ? {} : { outputs: partitionFiles }),
             committedOffset: async (partition) =>
               (await admin.committedOffsets(plan.group, plan.topic))[partition] ?? -1,
             writer: `${hostname()} pid ${process.pid}`,
@@ -235,7 +261,7 @@ interface KafkaRunPlan {
   clientId: string;
   workers: number;
   partitions: number;
-  checkpoints: { dir: string; interval: CheckpointInterval } | undefined;
+  checkpoints: { dir?: string; stateTopic?: string; interval: CheckpointInterval } | undefined;
   fetchBytes: number | undefined;
 }
 
@@ -267,16 +293,28 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
       '--state-ttl is not supported with --brokers: its clock counts chunks, which differ between the processes of a group',
     );
   }
-  if (args.checkpointDir === undefined && args.checkpointInterval !== undefined) {
-    throw usageError('--checkpoint-interval needs --checkpoint-dir');
+  if (args.checkpointDir !== undefined && args.stateTopic !== undefined) {
+    throw usageError(
+      '--checkpoint-dir and --state-topic are two places for the checkpoints: give one (--state-topic needs no shared disk)',
+    );
   }
+  if (args.stateTopic === topic || (args.stateTopic !== undefined && args.stateTopic === args.alertsTopic)) {
+    throw usageError('--state-topic must be a topic of its own');
+  }
+  if (
+    args.checkpointDir === undefined &&
+    args.stateTopic === undefined &&
+    args.checkpointInterval !== undefined
+  ) {
+    throw usageError('--checkpoint-interval needs --state-topic or --checkpoint-dir');
+  }
+  const interval = parseCheckpointInterval(args.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL);
   const checkpoints =
-    args.checkpointDir === undefined
-      ? undefined
-      : {
-          dir: args.checkpointDir,
-          interval: parseCheckpointInterval(args.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL),
-        };
+    args.checkpointDir !== undefined
+      ? { dir: args.checkpointDir, interval }
+      : args.stateTopic !== undefined
+        ? { stateTopic: args.stateTopic, interval }
+        : undefined;
   const workers = integerFlag('workers', args.workers, 0, 1024);
   const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
   if (workers > partitions) {

@@ -21,6 +21,7 @@ export interface ProduceArgs {
   kafkaFormat?: string;
   kafkaTimeout?: number;
   kafkaClientId?: string;
+  kafkaBatchBytes?: number;
   quiet: boolean;
 }
 
@@ -47,7 +48,13 @@ export async function produceCommand(args: ProduceArgs): Promise<number> {
     ...generatorFlags(args),
   });
 
-  const producer = new ColumnarProducer({ brokers, clientId: clientId(args.kafkaClientId), timeoutMs });
+  const maxBatchBytes = integerFlag('kafka-batch-bytes', args.kafkaBatchBytes ?? 1_000_000, 256, 1 << 30);
+  const producer = new ColumnarProducer({
+    brokers,
+    clientId: clientId(args.kafkaClientId),
+    timeoutMs,
+    maxBatchBytes,
+  });
   const resources = new Resources();
   const abort = new AbortController();
   const onSignal = () => abort.abort();

@@ -35,6 +35,11 @@ export const kafkaRunOptions = {
     describe: 'also send the alerts to this topic (keyed by address; at-least-once)',
   },
   'output-dir': { type: 'string', describe: 'one alert file per Kafka partition: <dir>/partition-<n>.<ext>' },
+  'state-topic': {
+    type: 'string',
+    describe:
+      "checkpoint each partition's state into this compacted topic (created if missing): it moves with its partition, no shared disk",
+  },
   'kafka-session-timeout': {
     type: 'number',
     describe: `ms without heartbeat before the group drops a member (default ${DEFAULT_SESSION_TIMEOUT_MS})`,
@@ -53,6 +58,7 @@ export interface KafkaFlags {
   untilEnd?: boolean;
   alertsTopic?: string;
   outputDir?: string;
+  stateTopic?: string;
   kafkaFormat?: string;
   kafkaSessionTimeout?: number;
   kafkaFetchBytes?: number;
@@ -68,6 +74,7 @@ export function kafkaFlagsOf(args: {
   'until-end'?: boolean;
   'alerts-topic'?: string;
   'output-dir'?: string;
+  'state-topic'?: string;
   'kafka-format'?: string;
   'kafka-session-timeout'?: number;
   'kafka-fetch-bytes'?: number;
@@ -81,6 +88,7 @@ export function kafkaFlagsOf(args: {
     untilEnd: args['until-end'],
     alertsTopic: args['alerts-topic'],
     outputDir: args['output-dir'],
+    stateTopic: args['state-topic'],
     kafkaFormat: args['kafka-format'],
     kafkaSessionTimeout: args['kafka-session-timeout'],
     kafkaFetchBytes: args['kafka-fetch-bytes'],
@@ -96,6 +104,7 @@ const KAFKA_FLAG_NAMES: readonly (keyof KafkaFlags)[] = [
   'untilEnd',
   'alertsTopic',
   'outputDir',
+  'stateTopic',
   'kafkaFormat',
   'kafkaSessionTimeout',
   'kafkaFetchBytes',

@@ -20,18 +20,36 @@ export interface Unusable {
   reason: string;
 }
 
+/** Where a group's partition checkpoints are kept: a shared directory, or a Kafka topic. */
+export interface CheckpointStore {
+  /** The job's identity: a checkpoint of another job is refused. */
+  readonly job: string;
+  /** Where the checkpoints are, for messages (`directory d`, `topic t`). */
+  readonly location: string;
+  /** The partition's checkpoints, newest first (none, one or two), and those that could not be read. */
+  loadAll(partition: number): Promise<{ checkpoints: PartitionCheckpoint[]; unusable: Unusable[] }>;
+  /** The partition's newest usable checkpoint, or undefined when it has none yet. */
+  load(partition: number): Promise<PartitionCheckpoint | undefined>;
+  /** Writes a checkpoint durably; resolves with its size in bytes, or 0 when `replace` declined. */
+  write(checkpoint: PartitionCheckpoint, replace?: () => boolean): Promise<number>;
+}
+
 /**
  * A directory, shared by every process of a group, holding the checkpoint of each Kafka
  * partition (`partition-<n>.ckpt`), replaced atomically (see writeFileDurably), and the one
  * before it (`partition-<n>.prev.ckpt`): a takeover falls back to it when the newest claims more
  * of the alert file than the file holds.
  */
-export class PartitionCheckpointStore {
+export class PartitionCheckpointStore implements CheckpointStore {
   constructor(
     readonly directory: string,
     readonly job: string,
   ) {
     createCheckpointDirectory(directory);
+  }
+
+  get location(): string {
+    return this.directory;
   }
 
   path(partition: number): string {

@@ -8,7 +8,7 @@ import type { PartitionOutputs } from '../sinks/partition-files-sink.js';
 import type { GroupMembership } from '../source/group-membership.js';
 import type { PartitionSplit } from '../source/partition-split.js';
 import type { PartitionCheckpoint } from './partition-checkpoint.js';
-import { type PartitionCheckpointStore, stateLost, type Unusable } from './partition-checkpoint-store.js';
+import { type CheckpointStore, stateLost, type Unusable } from './partition-checkpoint-store.js';
 
 /** How often each partition is checkpointed: after so many of its events, or so much time. */
 export interface CheckpointInterval {
@@ -17,7 +17,7 @@ export interface CheckpointInterval {
 }
 
 export interface PartitionCheckpointerOptions {
-  store: PartitionCheckpointStore;
+  store: CheckpointStore;
   job: string;
   topic: string;
   interval: CheckpointInterval;
@@ -117,7 +117,7 @@ export class PartitionCheckpointer {
     const checkpoint = candidates.find((c) => c.outputPosition <= onDisk);
     if (candidates.length > 0 && checkpoint === undefined) {
       throw new CheckpointError(
-        `the checkpoints of partition ${partition} in ${this.options.store.directory} claim ${candidates[candidates.length - 1]!.outputPosition} bytes of its alerts file, which holds ${onDisk}: the file was changed outside the job`,
+        `the checkpoints of partition ${partition} in ${this.options.store.location} claim ${candidates[candidates.length - 1]!.outputPosition} bytes of its alerts file, which holds ${onDisk}: the file was changed outside the job`,
       );
     }
     if (!split.owned) return undefined;

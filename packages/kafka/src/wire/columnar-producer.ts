@@ -53,11 +53,17 @@ export class ColumnarProducer {
     return (await this.route(topic)).leaders.length;
   }
 
-  /** Writes the records, each to its key's partition, and resolves once all are acknowledged. */
-  async send(topic: string, records: RecordColumns): Promise<void> {
+  /**
+   * Writes the records, each to its key's partition (or all to `partition`), and resolves once
+   * all are acknowledged.
+   */
+  async send(topic: string, records: RecordColumns, partition?: number): Promise<void> {
     if (records.count === 0) return;
     const partitions = await this.partitionCount(topic);
-    const queues = this.batchesByPartition(records, partitions);
+    if (partition !== undefined && !(partition >= 0 && partition < partitions)) {
+      throw new KafkaError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
+    }
+    const queues = this.batchesByPartition(records, partitions, partition);
     const deadline = Date.now() + this.options.timeoutMs;
     let lastProblem = '';
     for (let attempt = 0; queues.some((queue) => queue.length > 0); ) {
@@ -157,12 +163,12 @@ export class ColumnarProducer {
   }
 
   /** Each partition's records, in order, cut into record batches of at most maxBatchBytes. */
-  private batchesByPartition(records: RecordColumns, partitions: number): Uint8Array[][] {
+  private batchesByPartition(records: RecordColumns, partitions: number, only?: number): Uint8Array[][] {
     const { count, keys, keyBytes, valueStarts, valueEnds } = records;
     const partitionOf = new Int32Array(count);
     const sizes = new Int32Array(partitions);
     for (let i = 0; i < count; i++) {
-      const partition = (murmur2(keys, i * keyBytes, keyBytes) & 0x7fffffff) % partitions;
+      const partition = only ?? (murmur2(keys, i * keyBytes, keyBytes) & 0x7fffffff) % partitions;
       partitionOf[i] = partition;
       sizes[partition]!++;
     }

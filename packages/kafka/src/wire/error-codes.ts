@@ -1,6 +1,7 @@
 /** The Kafka error codes Statecraft's own requests act on (the protocol's ErrorCodes). */
 export const ErrorCode = {
   NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
   CORRUPT_MESSAGE: 2,
   UNKNOWN_TOPIC_OR_PARTITION: 3,
   LEADER_NOT_AVAILABLE: 5,

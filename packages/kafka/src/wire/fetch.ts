@@ -22,6 +22,10 @@ export interface FetchedPartition {
   partition: number;
   errorCode: number;
   highWatermark: number;
+  /** The end of what read_committed readers may see (before the first open transaction). */
+  lastStableOffset: number;
+  /** The partition's first offset still kept. */
+  logStartOffset: number;
   records: RecordRun;
 }
 
@@ -65,8 +69,8 @@ export async function fetchRecords(
       const partition = p.int32();
       const partitionError = p.int16() || errorCode;
       const highWatermark = p.int64();
-      p.int64(); // last stable offset
-      p.int64(); // log start offset
+      const lastStableOffset = p.int64();
+      const logStartOffset = p.int64();
       const aborted: AbortedTransaction[] = [];
       const abortedCount = p.uvarint() - 1;
       for (let i = 0; i < abortedCount; i++) {
@@ -79,7 +83,14 @@ export async function fetchRecords(
       const range = p.compactBytesRange();
       p.tags();
       const records = decodeRecordBatches(p.buffer, range?.[0] ?? 0, range?.[1] ?? 0, partition, aborted);
-      partitions.push({ partition, errorCode: partitionError, highWatermark, records });
+      partitions.push({
+        partition,
+        errorCode: partitionError,
+        highWatermark,
+        lastStableOffset,
+        logStartOffset,
+        records,
+      });
     });
     r.tags();
   });

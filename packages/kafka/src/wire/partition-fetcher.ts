@@ -6,8 +6,6 @@ import { ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { type FetchedPartition, type FetchOptions, fetchRecords } from './fetch.js';
 import { fetchMetadata } from './metadata.js';
 
-const OFFSET_OUT_OF_RANGE = 1;
-
 export interface PartitionFetcherOptions extends FetchOptions {
   /** Bootstrap brokers, `host:port`. */
   brokers: readonly string[];
@@ -173,7 +171,7 @@ export class PartitionFetcher {
 
   /** Acts on a partition's fetch error; true when the leaders should be looked up again. */
   private async partitionError(result: FetchedPartition, state: PartitionState): Promise<boolean> {
-    if (result.errorCode === OFFSET_OUT_OF_RANGE) {
+    if (result.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
       state.position = await this.options.resetPosition(result.partition);
       return false;
     }

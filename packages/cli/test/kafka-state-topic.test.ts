@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodePartitionCheckpoint, type PartitionCheckpoint } from '@statecraft/kafka';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
+import { readWholePartition } from '../../kafka/src/wire/partition-reader.js';
+import { assertBuilt, collect, EXIT, linesOf, parseAlerts, runCli, startCli, useTempDir } from './helpers.js';
+import {
+  bootstrap,
+  FAST,
+  fileRunAlerts,
+  multiset,
+  perAddress,
+  readRaw,
+  testClient,
+  uniqueGroup,
+} from './kafka-helpers.js';
+
+const EVENTS = 1_000_000;
+// One generator split: its live addresses span the whole stream, so a partition resumed without its
+// state raises alerts a single run does not (with the default 64 splits, an address lives within
+// one split's chunk, and a cut between chunks loses nothing).
+const STREAM = [
+  '--events',
+  String(EVENTS),
+  '--seed',
+  '29',
+  '--error-rate',
+  '0.01',
+  '--generator-splits',
+  '1',
+];
+const TOPIC = TEST_TOPICS.stateMoves.name;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const dir = useTempDir();
+let reference: string;
+
+beforeAll(async () => {
+  assertBuilt();
+  const produced = await runCli([
+    'produce',
+    '--brokers',
+    bootstrap(),
+    '--topic',
+    TOPIC,
+    ...STREAM,
+    '--quiet',
+  ]);
+  expect(produced.code, produced.stderr).toBe(EXIT.ok);
+  reference = await fileRunAlerts(dir(), STREAM);
+}, 120_000);
+
+/** Every checkpoint written to the state topic so far (compaction never runs within a test). */
+async function checkpointsIn(stateTopic: string): Promise<PartitionCheckpoint[]> {
+  const admin = testClient().admin();
+  await admin.connect();
+  let total: number;
+  try {
+    total = (await admin.topicOffsets(stateTopic)).end.reduce((n, end) => n + end, 0);
+  } catch {
+    return [];
+  } finally {
+    await admin.disconnect();
+  }
+  if (total === 0) return [];
+  return (await readRaw(stateTopic, total)).map((record) => decodePartitionCheckpoint(record.value));
+}
+
+/** The checkpoints in the state topic now, read with Statecraft's own fetch (fast enough to poll). */
+async function stateCheckpoints(stateTopic: string): Promise<PartitionCheckpoint[]> {
+  const options = { brokers: [bootstrap()], clientId: 'state-topic-test', timeoutMs: 5000 };
+  const found: PartitionCheckpoint[] = [];
+  for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
+    const runs = await readWholePartition(options, stateTopic, partition).catch(() => []);
+    for (const run of runs) {
+      for (let i = 0; i < run.count; i++) {
+        found.push(decodePartitionCheckpoint(run.values.subarray(run.valueStarts[i], run.valueEnds[i])));
+      }
+    }
+  }
+  return found;
+}
+
+describe('state that lives in Kafka (--state-topic)', () => {
+  it("a process that takes a killed member's partitions over restores their state from the topic, not from a disk it shares", async () => {
+    const group = uniqueGroup('state-topic');
+    const stateTopic = `${group}-state`;
+    // Each process has its own output directory and no checkpoint directory: nothing on disk is shared.
+    const member = (name: string) =>
+      startCli([
+        'run',
+        ...['--brokers', bootstrap(), '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
+        ...['--state-topic', stateTopic, '--checkpoint-interval', '2000'],
+        ...['--output-dir', join(dir(), name), '--kafka-fetch-bytes', '4096', '--workers', '1'],
+        ...['--kafka-timeout', '60000', '--stats', join(dir(), `${name}.json`)],
+      ]);
+    const admin = testClient().admin();
+    await admin.connect();
+    const { end } = await admin.topicOffsets(TOPIC);
+    await admin.disconnect();
+    const victim = member('victim');
+    const victimDone = collect(victim, { timeoutMs: 120_000 });
+    // Killed mid-run, once it has checkpointed a partition part of the way (not at its end).
+    const deadline = Date.now() + 60_000;
+    const midway = (c: PartitionCheckpoint) => c.offset > 0 && c.offset < end[c.partition]!;
+    while (!(await stateCheckpoints(stateTopic)).some(midway)) {
+      if (Date.now() > deadline || victim.exitCode !== null)
+        throw new Error('the victim ended before it was killed');
+      await sleep(2);
+    }
+    victim.kill('SIGKILL');
+    const killed = await victimDone;
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const survivorDone = collect(member('survivor'), { timeoutMs: 150_000 });
+    const result = await survivorDone;
+    expect(result.code, result.stderr).toBe(EXIT.ok);
+
+    // The survivor resumed partitions from checkpoints the victim wrote into the topic.
+    const resumed = [
+      ...result.stderr.matchAll(
+        new RegExp(
+          `partition (\\d+): resuming from its checkpoint at offset (\\d+) \\(.*written by .* pid ${victim.pid}\\)`,
+          'g',
+        ),
+      ),
+    ].map((match) => ({ partition: Number(match[1]), offset: Number(match[2]) }));
+    // At least one of them part of the way: the survivor read on with the victim's state.
+    expect(
+      resumed.some((r) => r.offset < end[r.partition]!),
+      result.stderr,
+    ).toBe(true);
+
+    // Each partition's alerts: the victim's up to the checkpoint the survivor resumed from, then
+    // the survivor's; together, exactly a single run's alerts (state restored, or they differ).
+    const checkpoints = await checkpointsIn(stateTopic);
+    let union = '';
+    for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
+      const file = (name: string) =>
+        readFile(join(dir(), name, `partition-${partition}.txt`), 'utf8').catch(() => '');
+      const [victimAlerts, survivorAlerts] = [linesOf(await file('victim')), linesOf(await file('survivor'))];
+      const from = resumed.find((r) => r.partition === partition);
+      let kept = victimAlerts.length;
+      if (from !== undefined) {
+        const used = checkpoints.find((c) => c.partition === partition && c.offset === from.offset);
+        expect(used, `partition ${partition}`).toBeDefined();
+        kept = used!.alerts;
+      } else if (survivorAlerts.length > 0 && victimAlerts.length > 0) {
+        // Read by both without a checkpoint in between: only possible from the partition's start.
+        kept = 0;
+      }
+      union += victimAlerts
+        .slice(0, kept)
+        .map((line) => `${line}\n`)
+        .join('');
+      union += survivorAlerts.map((line) => `${line}\n`).join('');
+    }
+    expect(linesOf(union).length).toBe(linesOf(reference).length);
+    expect(multiset(union)).toEqual(multiset(reference));
+    expect(perAddress(parseAlerts(union, 'text'))).toEqual(perAddress(parseAlerts(reference, 'text')));
+
+    const stats = JSON.parse(await readFile(join(dir(), 'survivor.json'), 'utf8'));
+    expect(stats.kafka.reachedEnd).toBe(true);
+  }, 240_000);
+
+  it('refuses --state-topic with --checkpoint-dir, or naming the events topic (exit 2, one line)', async () => {
+    const run = ['run', '--brokers', bootstrap(), '--topic', TOPIC, '--group', 'g'];
+    const both = await runCli([...run, '--state-topic', 's', '--checkpoint-dir', join(dir(), 'c')]);
+    expect(both.code).toBe(EXIT.usage);
+    expect(both.stderr).toMatch(/^statecraft: --checkpoint-dir and --state-topic are two places/);
+    const same = await runCli([...run, '--state-topic', TOPIC]);
+    expect(same.code).toBe(EXIT.usage);
+    expect(same.stderr).toMatch(/^statecraft: --state-topic must be a topic of its own/);
+  });
+});
