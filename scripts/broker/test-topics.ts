@@ -17,6 +17,8 @@ export const TEST_TOPICS = {
   flinkOut: { name: 'flink-out', partitions: 4 },
   interrupt: { name: 'interrupt', partitions: 4 },
   stateMoves: { name: 'state-moves', partitions: 4 },
+  exactlyOnceEvents: { name: 'exactly-once-events', partitions: 4 },
+  exactlyOnceAlerts: { name: 'exactly-once-alerts', partitions: 4 },
 } as const;
 
 /** The broker's `--topic name:partitions` list. */

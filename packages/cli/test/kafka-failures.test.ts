@@ -130,7 +130,7 @@ describe('Kafka flags', () => {
     ],
     [
       ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--checkpoint-interval', '5s'],
-      /--checkpoint-interval needs --checkpoint-dir/,
+      /--checkpoint-interval needs --state-topic or --checkpoint-dir/,
     ],
     [
       [

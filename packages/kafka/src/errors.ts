@@ -25,6 +25,13 @@ export class TopicNotFoundError extends KafkaError {
   }
 }
 
+/** A newer producer with the same transactional id took over (the partition moved): this one may not write. */
+export class ProducerFencedError extends KafkaError {
+  constructor(transactionalId: string, cause?: unknown) {
+    super(`producer ${transactionalId} was fenced by a newer one`, cause, 'KAFKA_PRODUCER_FENCED');
+  }
+}
+
 export function isKafkaError(error: unknown): error is KafkaError {
   return error instanceof KafkaError;
 }

@@ -6,6 +6,7 @@ export type { CheckpointStore, Unusable } from './checkpoint/partition-checkpoin
 export { PartitionCheckpointStore } from './checkpoint/partition-checkpoint-store.js';
 export type {
   CheckpointInterval,
+  CommitPoints,
   PartitionCheckpointerOptions,
   Takeover,
   TakeoverReport,
@@ -24,6 +25,8 @@ export type {
   PartitionOffset,
   RecordProducer,
   TopicOffsets,
+  Transaction,
+  TransactionalProducer,
 } from './client/client.js';
 export { withDeadline } from './client/deadline.js';
 export { createKafkaJsClient } from './client/kafkajs-client.js';
@@ -31,7 +34,15 @@ export { ADDRESS_KEY_BYTES, decodeAddressKey, encodeAddressKeys } from './codec/
 export type { DecodedChunk, KafkaRejectedRecord } from './codec/batch-decoder.js';
 export { BatchDecoder } from './codec/batch-decoder.js';
 export { eventRecords } from './codec/event-records.js';
-export { isKafkaError, KafkaError, KafkaUnreachableError, TopicNotFoundError } from './errors.js';
+export {
+  isKafkaError,
+  KafkaError,
+  KafkaUnreachableError,
+  ProducerFencedError,
+  TopicNotFoundError,
+} from './errors.js';
+export type { PartitionTransactionsOptions } from './exactly-once/partition-transactions.js';
+export { PartitionTransactions } from './exactly-once/partition-transactions.js';
 export type { ColumnSender, ProduceEventsOptions, ProduceEventsResult } from './producer/produce-events.js';
 export { produceEvents } from './producer/produce-events.js';
 export type { AlertTextFormat } from './sinks/alert-file-sink.js';

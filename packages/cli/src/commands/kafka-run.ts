@@ -29,6 +29,7 @@ import {
   PartitionCheckpointStore,
   PartitionFilesSink,
   type PartitionStats,
+  PartitionTransactions,
   type RecordProducer,
   type TakeoverReport,
   type TopicOffsets,
@@ -84,6 +85,15 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
     debug: Boolean(process.env.STATECRAFT_DEBUG),
   });
   const resources = new Resources();
+  const transactions = plan.exactlyOnce
+    ? new PartitionTransactions({
+        client,
+        groupId: plan.group,
+        topic: plan.topic,
+        transactionalIdPrefix: `statecraft-${plan.group}-${plan.topic}`,
+      })
+    : undefined;
+  if (transactions !== undefined) resources.add(() => transactions.close());
   const abort = new AbortController();
   const stopWatching = new AbortController();
   const onSignal = () => abort.abort();
@@ -114,6 +124,7 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
           });
           resources.add(() => stateProducer.disconnect());
           const kafkaStore = new KafkaCheckpointStore({
+            transactions,
             brokers: plan.brokers,
             clientId: plan.clientId,
             timeoutMs: plan.timeoutMs,
@@ -161,6 +172,7 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
             // In a state topic, a checkpoint serves processes on other machines: it does not
             // describe this process's own alert files.
             ...(directoryStore === undefined ? {} : { outputs: partitionFiles }),
+            commitPoints: transactions,
             committedOffset: async (partition) =>
               (await admin.committedOffsets(plan.group, plan.topic))[partition] ?? -1,
             writer: `${hostname()} pid ${process.pid}`,
@@ -204,7 +216,9 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
     if (partitionFiles !== undefined) outputs.push(partitionFiles);
     if (producer !== undefined && args.alertsTopic !== undefined) {
       const lines = (columns: OutputColumns) => alerts.format(columns);
-      outputs.push(new AlertTopicSink(producer, args.alertsTopic, plan.topic, lines, source.ledger));
+      outputs.push(
+        new AlertTopicSink(producer, args.alertsTopic, plan.topic, lines, source.ledger, transactions),
+      );
     }
 
     const monitor = await RunMonitor.start(args, {
@@ -262,6 +276,7 @@ interface KafkaRunPlan {
   workers: number;
   partitions: number;
   checkpoints: { dir?: string; stateTopic?: string; interval: CheckpointInterval } | undefined;
+  exactlyOnce: boolean;
   fetchBytes: number | undefined;
 }
 
@@ -308,6 +323,21 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
   ) {
     throw usageError('--checkpoint-interval needs --state-topic or --checkpoint-dir');
   }
+  const guarantee = args.guarantee ?? 'at-least-once';
+  if (guarantee !== 'at-least-once' && guarantee !== 'exactly-once') {
+    throw usageError(`--guarantee must be at-least-once or exactly-once, got ${guarantee}`);
+  }
+  const exactlyOnce = guarantee === 'exactly-once';
+  if (exactlyOnce && (args.alertsTopic === undefined || args.stateTopic === undefined)) {
+    throw usageError(
+      '--guarantee exactly-once needs --alerts-topic and --state-topic: alerts, state and offsets commit together in Kafka',
+    );
+  }
+  if (exactlyOnce && (args.output !== undefined || args.outputDir !== undefined)) {
+    throw usageError(
+      '--guarantee exactly-once writes to --alerts-topic only: files cannot join a Kafka transaction',
+    );
+  }
   const interval = parseCheckpointInterval(args.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL);
   const checkpoints =
     args.checkpointDir !== undefined
@@ -336,6 +366,7 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
     workers,
     partitions,
     checkpoints,
+    exactlyOnce,
     fetchBytes:
       args.kafkaFetchBytes === undefined
         ? undefined

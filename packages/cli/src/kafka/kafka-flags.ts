@@ -35,6 +35,11 @@ export const kafkaRunOptions = {
     describe: 'also send the alerts to this topic (keyed by address; at-least-once)',
   },
   'output-dir': { type: 'string', describe: 'one alert file per Kafka partition: <dir>/partition-<n>.<ext>' },
+  guarantee: {
+    type: 'string',
+    describe:
+      'at-least-once (default) or exactly-once: alerts to --alerts-topic, state to --state-topic and offsets commit in one Kafka transaction per checkpoint',
+  },
   'state-topic': {
     type: 'string',
     describe:
@@ -59,6 +64,7 @@ export interface KafkaFlags {
   alertsTopic?: string;
   outputDir?: string;
   stateTopic?: string;
+  guarantee?: string;
   kafkaFormat?: string;
   kafkaSessionTimeout?: number;
   kafkaFetchBytes?: number;
@@ -75,6 +81,7 @@ export function kafkaFlagsOf(args: {
   'alerts-topic'?: string;
   'output-dir'?: string;
   'state-topic'?: string;
+  guarantee?: string;
   'kafka-format'?: string;
   'kafka-session-timeout'?: number;
   'kafka-fetch-bytes'?: number;
@@ -89,6 +96,7 @@ export function kafkaFlagsOf(args: {
     alertsTopic: args['alerts-topic'],
     outputDir: args['output-dir'],
     stateTopic: args['state-topic'],
+    guarantee: args.guarantee,
     kafkaFormat: args['kafka-format'],
     kafkaSessionTimeout: args['kafka-session-timeout'],
     kafkaFetchBytes: args['kafka-fetch-bytes'],
@@ -105,6 +113,7 @@ const KAFKA_FLAG_NAMES: readonly (keyof KafkaFlags)[] = [
   'alertsTopic',
   'outputDir',
   'stateTopic',
+  'guarantee',
   'kafkaFormat',
   'kafkaSessionTimeout',
   'kafkaFetchBytes',

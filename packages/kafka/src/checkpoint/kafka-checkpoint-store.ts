@@ -1,6 +1,7 @@
 import { CheckpointError, CheckpointMismatchError, CheckpointWriteError } from '@statecraft/engine';
 import type { ClusterAdmin } from '../client/client.js';
 import { KafkaError, TopicNotFoundError } from '../errors.js';
+import type { PartitionTransactions } from '../exactly-once/partition-transactions.js';
 import type { ColumnarProducer } from '../wire/columnar-producer.js';
 import { type PartitionReaderOptions, readWholePartition } from '../wire/partition-reader.js';
 import {
@@ -16,6 +17,11 @@ export interface KafkaCheckpointStoreOptions extends PartitionReaderOptions {
   job: string;
   producer: ColumnarProducer;
   admin: ClusterAdmin;
+  /**
+   * Exactly-once: a checkpoint commits the partition's transaction (its alerts, this snapshot and
+   * its offset together) instead of being produced on its own.
+   */
+  transactions?: PartitionTransactions | undefined;
 }
 
 /** Largest checkpoint the state topic accepts (its max.message.bytes when Statecraft creates it). */
@@ -112,8 +118,22 @@ export class KafkaCheckpointStore implements CheckpointStore {
         `the checkpoint of partition ${checkpoint.partition} is ${bytes.byteLength} bytes, more than the state topic takes (${MAX_CHECKPOINT_BYTES})`,
       );
     }
-    if (replace !== undefined && !replace()) return 0;
+    const { transactions } = this.options;
+    if (replace !== undefined && !replace()) {
+      await transactions?.skip(checkpoint.partition);
+      return 0;
+    }
     const key = Buffer.from(`${checkpoint.topic}:${checkpoint.partition}`);
+    if (transactions !== undefined) {
+      const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const committed = await transactions.commit(
+        checkpoint.partition,
+        this.options.stateTopic,
+        [{ key, value }],
+        checkpoint.offset,
+      );
+      return committed ? bytes.byteLength : 0;
+    }
     try {
       await this.options.producer.send(
         this.options.stateTopic,

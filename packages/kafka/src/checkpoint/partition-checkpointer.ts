@@ -16,6 +16,12 @@ export interface CheckpointInterval {
   everyMs?: number;
 }
 
+/** Where a partition's checkpoints fall among its transactional writes (PartitionTransactions). */
+export interface CommitPoints {
+  mark(partition: number): void;
+  skip(partition: number): Promise<void>;
+}
+
 export interface PartitionCheckpointerOptions {
   store: CheckpointStore;
   job: string;
@@ -26,6 +32,12 @@ export interface PartitionCheckpointerOptions {
   outputs?: PartitionOutputs | undefined;
   /** The group's committed offset of a partition, -1 when none. */
   committedOffset(partition: number): Promise<number>;
+  /**
+   * Exactly-once outputs: told where each checkpoint falls among the partition's writes (`mark`,
+   * when the chunks before it are written), and when a checkpoint is not written after all
+   * (`skip`); the store's write commits what the mark closed.
+   */
+  commitPoints?: CommitPoints | undefined;
   /** Who writes the checkpoints (host and process), recorded in each for operators. */
   writer: string;
   /** Told about each partition taken over, before any of its records is read. */
@@ -222,6 +234,7 @@ export class PartitionCheckpointer {
 
   /** What the job had written for the split once the chunks up to the barrier were. */
   private capture(barrier: Barrier): void {
+    this.options.commitPoints?.mark(barrier.split.partition);
     barrier.alerts = barrier.split.priorAlerts + barrier.split.alerts;
     barrier.outputPosition = this.options.outputs?.length(barrier.split.partition) ?? -1;
   }
@@ -241,7 +254,10 @@ export class PartitionCheckpointer {
   private async write(barrier: Barrier): Promise<boolean> {
     const { split } = barrier;
     const { membership, outputs, store } = this.options;
-    if (!(await membership.owns(split))) return false;
+    if (!(await membership.owns(split))) {
+      await this.options.commitPoints?.skip(split.partition);
+      return false;
+    }
     const bytes = await membership.track(
       (async () => {
         await outputs?.sync(split.partition);

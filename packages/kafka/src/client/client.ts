@@ -101,6 +101,25 @@ export interface RecordProducer {
   disconnect(): Promise<void>;
 }
 
+/** One Kafka transaction of a transactional producer. */
+export interface Transaction {
+  /** Sends records in the transaction (to `partition`, else each to its key's partition). */
+  send(topic: string, records: readonly OutgoingRecord[], partition?: number): Promise<void>;
+  /** Adds the group's offsets to the transaction and commits it: records and offsets together. */
+  commitWithOffsets(groupId: string, topic: string, offsets: readonly PartitionOffset[]): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * A transactional producer (one transactional id): connecting fences every earlier producer of
+ * the same id and aborts its open transaction. A fenced producer's calls throw ProducerFencedError.
+ */
+export interface TransactionalProducer {
+  connect(): Promise<void>;
+  begin(): Promise<Transaction>;
+  disconnect(): Promise<void>;
+}
+
 /** A topic to create: its partitions and configuration (replication factor: the broker's default). */
 export interface NewTopic {
   name: string;
@@ -128,5 +147,6 @@ export interface KafkaClient {
   readonly options: KafkaClientOptions;
   consumer(options: GroupConsumerOptions): GroupConsumer;
   producer(): RecordProducer;
+  transactionalProducer(transactionalId: string): TransactionalProducer;
   admin(): ClusterAdmin;
 }

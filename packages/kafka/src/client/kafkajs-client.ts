@@ -15,6 +15,7 @@ import type {
   TopicOffsets,
 } from './client.js';
 import { isStaleMembership, toKafkaError } from './kafkajs-errors.js';
+import { KafkaJsTransactionalProducer } from './kafkajs-transactions.js';
 
 /** Retries of one request before kafkajs gives up: a few seconds in all, inside the start-up bound. */
 const RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 };
@@ -37,6 +38,8 @@ export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
     options,
     consumer: (consumerOptions) => new KafkaJsGroupConsumer(kafka, options, consumerOptions, fail),
     producer: () => new KafkaJsProducer(kafka, fail),
+    transactionalProducer: (transactionalId) =>
+      new KafkaJsTransactionalProducer(kafka, transactionalId, fail),
     admin: () => new KafkaJsAdmin(kafka, options.brokers, fail),
   };
 }

@@ -26,6 +26,18 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Errors that mean a newer producer of the same transactional id fenced this one. */
+const FENCED = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
+
+export function isFenced(error: unknown): boolean {
+  const root = rootCause(error) as (KafkaJsErrorFields & { code?: number }) | undefined;
+  return (root?.type !== undefined && FENCED.has(root.type)) || root?.code === 90;
+}
+
 export function isStaleMembership(error: unknown): boolean {
   const type = (rootCause(error) as KafkaJsErrorFields | undefined)?.type;
   return type !== undefined && STALE_MEMBERSHIP.has(type);

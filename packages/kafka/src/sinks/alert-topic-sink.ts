@@ -1,6 +1,7 @@
 import type { OutputColumns, OutputSink } from '@statecraft/engine';
 import type { OutgoingRecord, RecordProducer } from '../client/client.js';
 import { ADDRESS_KEY_BYTES, encodeAddressKeys } from '../codec/address-key.js';
+import type { PartitionTransactions } from '../exactly-once/partition-transactions.js';
 import type { ChunkLedger } from '../source/chunk-ledger.js';
 
 /** Headers every alert record carries: where the event that raised it was read. */
@@ -16,9 +17,9 @@ export const SOURCE_HEADERS = {
  * source topic, partition and offset of the event that raised it. A chunk's alerts are sent
  * together and acknowledged by every in-sync replica before the chunk counts as written.
  *
- * At-least-once: after a crash or a rebalance the events since the last commit are read again,
- * and their alerts sent again; (partition, offset) identifies a duplicate for a consumer that
- * must drop them.
+ * At-least-once by default: after a crash or a rebalance the events since the last commit are
+ * read again, and their alerts sent again; (partition, offset) identifies a duplicate for a
+ * consumer that must drop them. Exactly-once with `transactions` (for read_committed readers).
  */
 export class AlertTopicSink implements OutputSink {
   constructor(
@@ -27,6 +28,8 @@ export class AlertTopicSink implements OutputSink {
     private readonly sourceTopic: string,
     private readonly formatLines: (columns: OutputColumns) => string,
     private readonly ledger: ChunkLedger,
+    /** Exactly-once: each partition's alerts go into its open transaction, committed by its checkpoint. */
+    private readonly transactions?: PartitionTransactions,
   ) {}
 
   async write(chunk: number, columns: OutputColumns): Promise<void> {
@@ -46,6 +49,7 @@ export class AlertTopicSink implements OutputSink {
         },
       };
     }
-    await this.producer.send(this.topic, records);
+    if (this.transactions !== undefined) await this.transactions.send(split.partition, this.topic, records);
+    else await this.producer.send(this.topic, records);
   }
 }
