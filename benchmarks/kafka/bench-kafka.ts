@@ -7,7 +7,9 @@
  *             JVM producer's defaults, 16 KB batches, make it several times slower), each
  *             PRODUCE_EVENTS records;
  *   consume:  `ConsumerPerformance` against `statecraft run --until-end --workers 2`, each reading
- *             the whole EVENTS-event topic in a fresh group; rounds alternate the two.
+ *             the whole EVENTS-event topic in a fresh group, and the run again with per-partition
+ *             checkpoints in a directory, and with exactly-once into an alerts topic; rounds take
+ *             turns.
  *
  *   pnpm bench:kafka          EVENTS=6000000 PRODUCE_EVENTS=3000000 ROUNDS=3 PARTITIONS=4 by default
  */
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     heapMb: 1024,
     topics: [
       { name: 'bench-events', partitions: PARTITIONS },
+      { name: 'bench-alerts', partitions: PARTITIONS },
       ...Array.from({ length: ROUNDS }, (_, i) => ({ name: `bench-produce-${i}`, partitions: PARTITIONS })),
       ...Array.from({ length: ROUNDS }, (_, i) => ({
         name: `bench-jvm-produce-${i}`,
@@ -91,6 +94,11 @@ async function main(): Promise<void> {
       { step: '`statecraft run --until-end --workers 2` (fresh group)', events: EVENTS, ms: [] },
       {
         step: 'the same with `--output-dir` and `--checkpoint-dir`, checkpoints every 1 s',
+        events: EVENTS,
+        ms: [],
+      },
+      {
+        step: 'the same with `--guarantee exactly-once` (`--alerts-topic`, `--state-topic`), checkpoints every 1 s',
         events: EVENTS,
         ms: [],
       },
@@ -152,6 +160,13 @@ async function main(): Promise<void> {
         ...['--checkpoint-dir', join(work, `${group}-checkpoints`), '--checkpoint-interval', '1s'],
       ]);
       rows[4]!.ms.push(checkpointed.ms);
+      const eosGroup = freshGroup();
+      const exactlyOnce = await statecraft([
+        ...['run', '--brokers', brokers, '--topic', 'bench-events', '--group', eosGroup, '--until-end'],
+        ...['--workers', '2', '--guarantee', 'exactly-once', '--alerts-topic', 'bench-alerts'],
+        ...['--state-topic', `${eosGroup}-state`, '--checkpoint-interval', '1s', '--quiet'],
+      ]);
+      rows[5]!.ms.push(exactlyOnce.ms);
       console.log(`round ${round + 1}/${ROUNDS} done`);
     }
     const rates = rows.map(({ events, ms }) => perSecond(events, median(ms)));

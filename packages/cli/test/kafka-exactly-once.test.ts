@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { decodePartitionCheckpoint, type PartitionCheckpoint } from '@statecraft/kafka';
+import type { PartitionCheckpoint } from '@statecraft/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import { readWholePartition } from '../../kafka/src/wire/partition-reader.js';
@@ -10,6 +10,7 @@ import {
   fileRunAlerts,
   multiset,
   perAddress,
+  stateCheckpoints,
   testClient,
   uniqueGroup,
 } from './kafka-helpers.js';
@@ -57,19 +58,6 @@ async function committedLines(topic: string, partitions: number): Promise<string
   return text;
 }
 
-async function checkpointsIn(stateTopic: string): Promise<PartitionCheckpoint[]> {
-  const found: PartitionCheckpoint[] = [];
-  for (let partition = 0; partition < TEST_TOPICS.exactlyOnceEvents.partitions; partition++) {
-    const runs = await readWholePartition(reader(), stateTopic, partition).catch(() => []);
-    for (const run of runs) {
-      for (let i = 0; i < run.count; i++) {
-        found.push(decodePartitionCheckpoint(run.values.subarray(run.valueStarts[i], run.valueEnds[i])));
-      }
-    }
-  }
-  return found;
-}
-
 describe('--guarantee exactly-once', () => {
   it('a read_committed reader of the alerts topic sees each alert of a single run once, after a member is killed -9 mid-run', async () => {
     const group = uniqueGroup('exactly-once');
@@ -93,7 +81,7 @@ describe('--guarantee exactly-once', () => {
     // Killed mid-run: after it committed a partition part of the way, at a moment in between commits.
     const deadline = Date.now() + 60_000;
     const midway = (c: PartitionCheckpoint) => c.offset > 0 && c.offset < end[c.partition]!;
-    while (!(await checkpointsIn(stateTopic)).some(midway)) {
+    while (!(await stateCheckpoints(stateTopic, TEST_TOPICS.exactlyOnceEvents.partitions)).some(midway)) {
       if (Date.now() > deadline || victim.exitCode !== null)
         throw new Error('the victim ended before it was killed');
       await sleep(2);

@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { decodePartitionCheckpoint, type PartitionCheckpoint } from '@statecraft/kafka';
 import { expect } from 'vitest';
+import { readWholePartition } from '../../kafka/src/wire/partition-reader.js';
+import { bootstrap } from '../../kafka/test/helpers.js';
 import { EXIT, type ParsedAlert, parseAlerts, runCli } from './helpers.js';
 
 export {
   bootstrap,
   byPartition,
+  closedPort,
   produceRaw,
   type RawRecord,
   readRaw,
@@ -16,21 +20,33 @@ export {
 /** Group settings that make rebalances quick on the test broker (kafka.md). */
 export const FAST = ['--kafka-session-timeout', '6000'];
 
-/** A local port nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** A "broker" that accepts connections and never answers: start-up must give up on its own. */
 export async function silentBroker(): Promise<{ address: string; server: Server }> {
   const server = createServer(() => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return { address: `127.0.0.1:${port}`, server };
+}
+
+/**
+ * Every checkpoint in a state topic's partitions now (compaction never runs within a test), read
+ * with Statecraft's own fetch: fast enough to poll.
+ */
+export async function stateCheckpoints(
+  stateTopic: string,
+  partitions: number,
+): Promise<PartitionCheckpoint[]> {
+  const options = { brokers: [bootstrap()], clientId: 'state-topic-test', timeoutMs: 5000 };
+  const found: PartitionCheckpoint[] = [];
+  for (let partition = 0; partition < partitions; partition++) {
+    const runs = await readWholePartition(options, stateTopic, partition).catch(() => []);
+    for (const run of runs) {
+      for (let i = 0; i < run.count; i++) {
+        found.push(decodePartitionCheckpoint(run.values.subarray(run.valueStarts[i], run.valueEnds[i])));
+      }
+    }
+  }
+  return found;
 }
 
 /** Text alerts as sorted lines: the multiset of a run's alerts. */

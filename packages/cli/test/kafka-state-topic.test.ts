@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodePartitionCheckpoint, type PartitionCheckpoint } from '@statecraft/kafka';
+import type { PartitionCheckpoint } from '@statecraft/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { readWholePartition } from '../../kafka/src/wire/partition-reader.js';
 import { assertBuilt, collect, EXIT, linesOf, parseAlerts, runCli, startCli, useTempDir } from './helpers.js';
 import {
   bootstrap,
@@ -11,7 +10,7 @@ import {
   fileRunAlerts,
   multiset,
   perAddress,
-  readRaw,
+  stateCheckpoints,
   testClient,
   uniqueGroup,
 } from './kafka-helpers.js';
@@ -52,36 +51,6 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Every checkpoint written to the state topic so far (compaction never runs within a test). */
-async function checkpointsIn(stateTopic: string): Promise<PartitionCheckpoint[]> {
-  const admin = testClient().admin();
-  await admin.connect();
-  let total: number;
-  try {
-    total = (await admin.topicOffsets(stateTopic)).end.reduce((n, end) => n + end, 0);
-  } catch {
-    return [];
-  } finally {
-    await admin.disconnect();
-  }
-  if (total === 0) return [];
-  return (await readRaw(stateTopic, total)).map((record) => decodePartitionCheckpoint(record.value));
-}
-
-/** The checkpoints in the state topic now, read with Statecraft's own fetch (fast enough to poll). */
-async function stateCheckpoints(stateTopic: string): Promise<PartitionCheckpoint[]> {
-  const options = { brokers: [bootstrap()], clientId: 'state-topic-test', timeoutMs: 5000 };
-  const found: PartitionCheckpoint[] = [];
-  for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
-    const runs = await readWholePartition(options, stateTopic, partition).catch(() => []);
-    for (const run of runs) {
-      for (let i = 0; i < run.count; i++) {
-        found.push(decodePartitionCheckpoint(run.values.subarray(run.valueStarts[i], run.valueEnds[i])));
-      }
-    }
-  }
-  return found;
-}
-
 describe('state that lives in Kafka (--state-topic)', () => {
   it("a process that takes a killed member's partitions over restores their state from the topic, not from a disk it shares", async () => {
     const group = uniqueGroup('state-topic');
@@ -104,7 +73,7 @@ describe('state that lives in Kafka (--state-topic)', () => {
     // Killed mid-run, once it has checkpointed a partition part of the way (not at its end).
     const deadline = Date.now() + 60_000;
     const midway = (c: PartitionCheckpoint) => c.offset > 0 && c.offset < end[c.partition]!;
-    while (!(await stateCheckpoints(stateTopic)).some(midway)) {
+    while (!(await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions)).some(midway)) {
       if (Date.now() > deadline || victim.exitCode !== null)
         throw new Error('the victim ended before it was killed');
       await sleep(2);
@@ -133,7 +102,7 @@ describe('state that lives in Kafka (--state-topic)', () => {
 
     // Each partition's alerts: the victim's up to the checkpoint the survivor resumed from, then
     // the survivor's; together, exactly a single run's alerts (state restored, or they differ).
-    const checkpoints = await checkpointsIn(stateTopic);
+    const checkpoints = await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions);
     let union = '';
     for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
       const file = (name: string) =>

@@ -1,7 +1,6 @@
-import { KafkaError, KafkaUnreachableError, TopicNotFoundError } from '../errors.js';
-import { type BrokerAddress, BrokerConnection } from './broker-connection.js';
+import { KafkaError, TopicNotFoundError } from '../errors.js';
+import { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from './error-codes.js';
-import { fetchMetadata } from './metadata.js';
 import { murmur2 } from './murmur2.js';
 import { type PartitionBatch, type PartitionResult, produce } from './produce.js';
 import { encodeRecordBatch, maxRecordBytes, type RecordColumns } from './record-batch-encoder.js';
@@ -34,18 +33,17 @@ const ACKS_ALL = -1;
  * retried with fresh metadata until `timeoutMs`.
  */
 export class ColumnarProducer {
-  private bootstrap: BrokerConnection | undefined;
-  private brokers = new Map<number, BrokerAddress>();
-  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private readonly pool: BrokerPool;
   private readonly routes = new Map<string, TopicRoute>();
   private readonly maxBatchBytes: number;
 
   constructor(private readonly options: ColumnarProducerOptions) {
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.pool = new BrokerPool(options);
   }
 
   async connect(): Promise<void> {
-    await this.bootstrapConnection();
+    await this.pool.bootstrapConnection();
   }
 
   /** The number of partitions of `topic` (TopicNotFoundError when it does not exist). */
@@ -99,7 +97,6 @@ export class ColumnarProducer {
           throw error;
         }
         // Metadata could not be read (the bootstrap broker restarting, say): try again.
-        this.bootstrap = undefined;
         retry = true;
         lastProblem = error.message;
       }
@@ -129,7 +126,7 @@ export class ColumnarProducer {
     let results: PartitionResult[];
     try {
       results = await produce(
-        await this.connection(leader),
+        await this.pool.connection(leader),
         topic,
         ACKS_ALL,
         this.options.timeoutMs,
@@ -137,7 +134,7 @@ export class ColumnarProducer {
       );
     } catch (error) {
       // The connection was lost: the leader's requests go again on a new one (at least once).
-      this.forget(leader);
+      this.pool.forget(leader);
       return { acknowledged, retriable: (error as Error).message };
     }
     let retriable: string | undefined;
@@ -151,15 +148,7 @@ export class ColumnarProducer {
   }
 
   async disconnect(): Promise<void> {
-    this.bootstrap?.close();
-    this.bootstrap = undefined;
-    for (const connection of this.connections.values()) {
-      await connection.then(
-        (open) => open.close(),
-        () => undefined,
-      );
-    }
-    this.connections.clear();
+    await this.pool.close();
   }
 
   /** Each partition's records, in order, cut into record batches of at most maxBatchBytes. */
@@ -206,8 +195,7 @@ export class ColumnarProducer {
   private async route(topic: string): Promise<TopicRoute> {
     const known = this.routes.get(topic);
     if (known) return known;
-    const metadata = await fetchMetadata(await this.bootstrapConnection(), [topic]);
-    this.brokers = metadata.brokers;
+    const metadata = await this.pool.metadata([topic]);
     const found = metadata.topics.find((t) => t.name === topic);
     if (
       found === undefined ||
@@ -225,60 +213,7 @@ export class ColumnarProducer {
     this.routes.set(topic, route);
     return route;
   }
-
-  private connection(node: number): Promise<BrokerConnection> {
-    const open = this.connections.get(node);
-    if (open) return open;
-    const address = this.brokers.get(node);
-    if (address === undefined) return Promise.reject(new KafkaError(`broker ${node} is not in the metadata`));
-    const opening = BrokerConnection.open(address, this.options.clientId, this.options.timeoutMs);
-    this.connections.set(node, opening);
-    opening.catch(() => this.connections.delete(node));
-    return opening;
-  }
-
-  private forget(node: number): void {
-    const open = this.connections.get(node);
-    this.connections.delete(node);
-    open?.then(
-      (connection) => connection.close(),
-      () => undefined,
-    );
-    if (this.bootstrap?.closed) this.bootstrap = undefined;
-  }
-
-  /**
-   * A connection to any bootstrap broker that answers: each is tried in turn, four rounds within
-   * at most `timeoutMs` (a refused connection fails in about a second; `send` tries again until its
-   * own deadline).
-   */
-  private async bootstrapConnection(): Promise<BrokerConnection> {
-    if (this.bootstrap && !this.bootstrap.closed) return this.bootstrap;
-    const deadline = Date.now() + this.options.timeoutMs;
-    let reason = 'no broker given';
-    for (let attempt = 0; attempt < 4 && Date.now() < deadline; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 150 * 2 ** attempt));
-      for (const broker of this.options.brokers) {
-        try {
-          this.bootstrap = await BrokerConnection.open(
-            parseBroker(broker),
-            this.options.clientId,
-            Math.max(100, deadline - Date.now()),
-          );
-          return this.bootstrap;
-        } catch (error) {
-          reason = (error as Error).message;
-        }
-      }
-    }
-    throw new KafkaUnreachableError(this.options.brokers, reason);
-  }
 }
 
 /** The broker refused records for good (not a retriable error). */
 class SendRefusedError extends KafkaError {}
-
-function parseBroker(broker: string): BrokerAddress {
-  const at = broker.lastIndexOf(':');
-  return { host: broker.slice(0, at), port: Number(broker.slice(at + 1)) };
-}

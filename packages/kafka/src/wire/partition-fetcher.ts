@@ -1,10 +1,9 @@
 import { ProgressSignal } from '@statecraft/engine';
 import type { FetchedBatch } from '../client/client.js';
 import { KafkaError, TopicNotFoundError } from '../errors.js';
-import { type BrokerAddress, BrokerConnection } from './broker-connection.js';
+import { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { type FetchedPartition, type FetchOptions, fetchRecords } from './fetch.js';
-import { fetchMetadata } from './metadata.js';
 
 export interface PartitionFetcherOptions extends FetchOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -40,14 +39,14 @@ export class PartitionFetcher {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly changed = new ProgressSignal();
   private leaders = new Map<number, number>();
-  private brokers = new Map<number, BrokerAddress>();
-  private readonly connections = new Map<number, Promise<BrokerConnection>>();
-  private bootstrap: BrokerConnection | undefined;
+  private readonly pool: BrokerPool;
   private running = false;
   private loop: Promise<void> | undefined;
   private troubleSince = 0;
 
-  constructor(private readonly options: PartitionFetcherOptions) {}
+  constructor(private readonly options: PartitionFetcherOptions) {
+    this.pool = new BrokerPool(options);
+  }
 
   /** Starts fetching, handing batches to `handle`; `failed` is told when the loop cannot go on. */
   start(handle: BatchHandler, failed: (error: Error) => void): void {
@@ -102,13 +101,7 @@ export class PartitionFetcher {
     this.running = false;
     this.changed.notify();
     await this.loop;
-    this.bootstrap?.close();
-    for (const connection of this.connections.values()) {
-      await connection.then(
-        (open) => open.close(),
-        () => undefined,
-      );
-    }
+    await this.pool.close();
   }
 
   private async run(handle: BatchHandler): Promise<void> {
@@ -133,11 +126,12 @@ export class PartitionFetcher {
       const responses = await Promise.all(
         [...byLeader].map(async ([leader, positions]) => {
           try {
-            const connection = await this.connection(leader);
+            const connection = await this.pool.connection(leader);
             const fetched = await fetchRecords(connection, this.options.topic, positions, this.options);
             return { leader, positions, fetched };
           } catch (error) {
-            this.forget(leader);
+            this.pool.forget(leader);
+            this.leaders.clear();
             this.trouble(error as Error);
             return { leader, positions, fetched: [] as FetchedPartition[] };
           }
@@ -214,63 +208,16 @@ export class PartitionFetcher {
 
   private async refreshMetadata(): Promise<void> {
     try {
-      const metadata = await fetchMetadata(await this.bootstrapConnection(), [this.options.topic]);
+      const metadata = await this.pool.metadata([this.options.topic]);
       const topic = metadata.topics.find((t) => t.name === this.options.topic);
       if (topic === undefined || topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
         throw new TopicNotFoundError(this.options.topic, this.options.brokers);
       }
-      this.brokers = metadata.brokers;
       this.leaders = new Map(topic.partitions.map((p) => [p.partition, p.leader]));
     } catch (error) {
       if (error instanceof TopicNotFoundError) throw error;
-      this.bootstrap?.close();
-      this.bootstrap = undefined;
       this.trouble(error as Error);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-  }
-
-  private async connection(node: number): Promise<BrokerConnection> {
-    const open = this.connections.get(node);
-    if (open) {
-      const connection = await open;
-      if (!connection.closed) return connection;
-      this.connections.delete(node);
-    }
-    const address = this.brokers.get(node);
-    if (address === undefined) throw new KafkaError(`broker ${node} is not in the metadata`);
-    const opening = BrokerConnection.open(address, this.options.clientId, this.options.timeoutMs);
-    this.connections.set(node, opening);
-    opening.catch(() => this.connections.delete(node));
-    return opening;
-  }
-
-  private forget(node: number): void {
-    const open = this.connections.get(node);
-    this.connections.delete(node);
-    open?.then(
-      (connection) => connection.close(),
-      () => undefined,
-    );
-    this.leaders.clear();
-  }
-
-  private async bootstrapConnection(): Promise<BrokerConnection> {
-    if (this.bootstrap && !this.bootstrap.closed) return this.bootstrap;
-    let reason = '';
-    for (const broker of this.options.brokers) {
-      const at = broker.lastIndexOf(':');
-      try {
-        this.bootstrap = await BrokerConnection.open(
-          { host: broker.slice(0, at), port: Number(broker.slice(at + 1)) },
-          this.options.clientId,
-          this.options.timeoutMs,
-        );
-        return this.bootstrap;
-      } catch (error) {
-        reason = (error as Error).message;
-      }
-    }
-    throw new KafkaError(reason);
   }
 }

@@ -1,15 +1,10 @@
 import { KafkaError, TopicNotFoundError } from '../errors.js';
-import { BrokerConnection } from './broker-connection.js';
+import { BrokerPool, type BrokerPoolOptions } from './broker-pool.js';
 import { ErrorCode, errorName } from './error-codes.js';
 import { fetchRecords } from './fetch.js';
-import { fetchMetadata } from './metadata.js';
 import type { RecordRun } from './record-batch-decoder.js';
 
-export interface PartitionReaderOptions {
-  brokers: readonly string[];
-  clientId: string;
-  timeoutMs: number;
-}
+export type PartitionReaderOptions = BrokerPoolOptions;
 
 /**
  * Every committed record of one partition (read_committed), from its start to its last stable
@@ -22,18 +17,16 @@ export async function readWholePartition(
   partition: number,
 ): Promise<RecordRun[]> {
   const deadline = Date.now() + options.timeoutMs;
-  const bootstrap = await openAny(options);
-  let leaderConnection: BrokerConnection | undefined;
+  const pool = new BrokerPool(options);
   try {
-    const metadata = await fetchMetadata(bootstrap, [topic]);
+    const metadata = await pool.metadata([topic]);
     const found = metadata.topics.find((t) => t.name === topic);
     if (found === undefined || found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
       throw new TopicNotFoundError(topic, options.brokers);
     }
     const leader = found.partitions[partition]?.leader ?? -1;
-    const address = metadata.brokers.get(leader);
-    if (address === undefined) throw new KafkaError(`topic ${topic}, partition ${partition} has no leader`);
-    leaderConnection = await BrokerConnection.open(address, options.clientId, options.timeoutMs);
+    if (leader < 0) throw new KafkaError(`topic ${topic}, partition ${partition} has no leader`);
+    const leaderConnection = await pool.connection(leader);
     const runs: RecordRun[] = [];
     let position = 0;
     let stop = Number.POSITIVE_INFINITY;
@@ -66,24 +59,6 @@ export async function readWholePartition(
     }
     return runs;
   } finally {
-    bootstrap.close();
-    leaderConnection?.close();
+    await pool.close();
   }
-}
-
-async function openAny(options: PartitionReaderOptions): Promise<BrokerConnection> {
-  let reason = '';
-  for (const broker of options.brokers) {
-    const at = broker.lastIndexOf(':');
-    try {
-      return await BrokerConnection.open(
-        { host: broker.slice(0, at), port: Number(broker.slice(at + 1)) },
-        options.clientId,
-        options.timeoutMs,
-      );
-    } catch (error) {
-      reason = (error as Error).message;
-    }
-  }
-  throw new KafkaError(`cannot reach Kafka at ${options.brokers.join(',')}: ${reason}`);
 }
