@@ -17,6 +17,7 @@ export const TEST_TOPICS = {
   flinkOut: { name: 'flink-out', partitions: 4 },
   interrupt: { name: 'interrupt', partitions: 4 },
   stateMoves: { name: 'state-moves', partitions: 4 },
+  deadLetters: { name: 'dead-letters', partitions: 2 },
   exactlyOnceEvents: { name: 'exactly-once-events', partitions: 4 },
   exactlyOnceAlerts: { name: 'exactly-once-alerts', partitions: 4 },
 } as const;

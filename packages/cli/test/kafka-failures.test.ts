@@ -109,10 +109,6 @@ describe('Kafka flags', () => {
     [['run', '--brokers', 'no-port', '--topic', 't', '--group', 'g'], /--brokers must be host:port/],
     [['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--input', 'x.csv'], /two sources/],
     [
-      ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--dead-letter', 'd'],
-      /--dead-letter is for file inputs/,
-    ],
-    [
       ['run', '--brokers', 'h:1', '--topic', 't', '--group', 'g', '--kafka-session-timeout', '5'],
       /--kafka-session-timeout must be an integer in 1000\.\./,
     ],

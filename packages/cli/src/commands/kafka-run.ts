@@ -38,6 +38,7 @@ import {
 import { DEFAULT_CHECKPOINT_INTERVAL, machineIdentity, parseCheckpointInterval } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
+import { DeadLetterFile } from '../io/dead-letter.js';
 import { describeFsError } from '../io/open-input.js';
 import {
   brokerList,
@@ -76,6 +77,15 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
   const fileOutput =
     args.output !== undefined && args.output !== '-' ? new AlertFileSink(args.output, alerts) : undefined;
   await fileOutput?.open();
+  // Rejected records, with their partition and offset (read again after a takeover: at least once).
+  const deadLetter =
+    args.deadLetter === undefined
+      ? undefined
+      : new DeadLetterFile(
+          args.deadLetter,
+          `kafka:${plan.topic}`,
+          plan.format === 'flink-binary' ? 'hex' : 'text',
+        );
   if (args.outputDir !== undefined) createDirectory(args.outputDir);
 
   const client = createKafkaJsClient({
@@ -85,6 +95,8 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
     debug: Boolean(process.env.STATECRAFT_DEBUG),
   });
   const resources = new Resources();
+  // A failed run still keeps the rejected records it met (a clean run closes it before its summary).
+  if (deadLetter !== undefined) resources.add(async () => deadLetter.close());
   const transactions = plan.exactlyOnce
     ? new PartitionTransactions({
         client,
@@ -192,7 +204,14 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       ledger,
       membership,
       ...(checkpoints === undefined ? {} : { checkpoints }),
-      ...(args.strict ? { onReject: (record) => rejectStrictly(plan.topic, record) } : {}),
+      ...(args.strict || deadLetter !== undefined
+        ? {
+            onReject: (record: KafkaRejectedRecord) => {
+              deadLetter?.addKafkaRecord(record.partition, record.offset, record.reason, record.raw);
+              if (args.strict) rejectStrictly(plan.topic, record);
+            },
+          }
+        : {}),
     });
     resources.add(() => consumer.stop());
     startUp.waitingFor(`join group ${plan.group} on`);
@@ -244,6 +263,7 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
       onMetrics: monitor.onMetrics,
     });
     await source.drain();
+    deadLetter?.close();
     await monitor.stop();
     const interrupted = abort.signal.aborted;
     const stats = kafkaRunStats(
@@ -287,11 +307,6 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
   const topic = requiredFlag('topic', args.topic, context);
   const group = requiredFlag('group', args.group, context);
   if (args.input !== undefined) throw usageError('--input and --brokers are two sources: give one');
-  if (args.deadLetter !== undefined) {
-    throw usageError(
-      '--dead-letter is for file inputs; with Kafka the summary counts rejected records and --strict stops at the first',
-    );
-  }
   if (args.sourceParallelism !== undefined) {
     throw usageError(
       '--source-parallelism is for the generator and files; a Kafka source reads on one thread',

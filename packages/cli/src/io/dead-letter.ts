@@ -13,6 +13,7 @@ export class DeadLetterFile {
   private readonly fd: number;
   private buffered: string[] = [];
   private bufferedBytes = 0;
+  private closed = false;
 
   constructor(
     private readonly path: string,
@@ -27,21 +28,34 @@ export class DeadLetterFile {
   }
 
   add(record: RejectedRecord): void {
-    const line = `${JSON.stringify({
-      input: this.inputName,
-      line: record.line,
-      offset: record.offset,
-      reason: record.reason,
-      record: Buffer.from(record.raw).toString(this.encoding === 'hex' ? 'hex' : 'utf8'),
-    })}\n`;
+    this.push(
+      { input: this.inputName, line: record.line, offset: record.offset, reason: record.reason },
+      record.raw,
+    );
+  }
+
+  /** A rejected Kafka record: its partition and offset in place of a line and a byte offset. */
+  addKafkaRecord(partition: number, offset: number, reason: string, raw: Uint8Array): void {
+    this.push({ input: this.inputName, partition, offset, reason }, raw);
+  }
+
+  private push(where: Record<string, string | number>, raw: Uint8Array): void {
+    const record = Buffer.from(raw).toString(this.encoding === 'hex' ? 'hex' : 'utf8');
+    const line = `${JSON.stringify({ ...where, record })}\n`;
     this.buffered.push(line);
     this.bufferedBytes += line.length;
     if (this.bufferedBytes >= 1 << 20) this.flush();
   }
 
+  /** Writes what is buffered and closes the file (once; later calls do nothing). */
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 
   private flush(): void {
