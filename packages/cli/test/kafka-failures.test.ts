@@ -77,7 +77,7 @@ describe('Kafka failures while running', () => {
         '--group',
         group,
         ...FAST,
-        ...['--progress-interval', '0'],
+        ...['--progress-interval', '0', '--kafka-reconnect-timeout', '3000'],
       ]);
       const done = collect(child, { timeoutMs: 40_000 });
       // Stop the broker once the run has committed something: it is surely running by then.
@@ -87,7 +87,7 @@ describe('Kafka failures while running', () => {
         await sleep(50);
       }
       await admin.disconnect();
-      // Lost for good: killed, never restarted.
+      // Lost for good: killed, never restarted (the run rides it out for 3 s, then gives up).
       await broker.kill();
       const result = await done;
       expect(result.code, result.stderr).toBe(EXIT.jobFailed);

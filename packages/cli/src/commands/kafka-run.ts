@@ -92,6 +92,7 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
     brokers: plan.brokers,
     clientId: plan.clientId,
     timeoutMs: plan.timeoutMs,
+    reconnectMs: plan.reconnectMs,
     debug: Boolean(process.env.STATECRAFT_DEBUG),
   });
   const resources = new Resources();
@@ -132,7 +133,8 @@ export async function kafkaRunCommand(args: RunArgs): Promise<number> {
           const stateProducer = new ColumnarProducer({
             brokers: plan.brokers,
             clientId: plan.clientId,
-            timeoutMs: plan.timeoutMs,
+            // Its sends ride out a broker restarting (start-up is bounded by --kafka-timeout).
+            timeoutMs: plan.reconnectMs,
           });
           resources.add(() => stateProducer.disconnect());
           const kafkaStore = new KafkaCheckpointStore({
@@ -298,6 +300,7 @@ interface KafkaRunPlan {
   checkpoints: { dir?: string; stateTopic?: string; interval: CheckpointInterval } | undefined;
   exactlyOnce: boolean;
   fetchBytes: number | undefined;
+  reconnectMs: number;
 }
 
 /** Checks the flags of a Kafka run (usage errors, exit 2) before anything connects. */
@@ -382,6 +385,7 @@ function planKafkaRun(args: RunArgs): KafkaRunPlan {
     partitions,
     checkpoints,
     exactlyOnce,
+    reconnectMs: integerFlag('kafka-reconnect-timeout', args.kafkaReconnectTimeout ?? 60_000, 0, 3_600_000),
     fetchBytes:
       args.kafkaFetchBytes === undefined
         ? undefined
@@ -465,7 +469,14 @@ function watchForEnd(
   range: TopicOffsets,
   signal: AbortSignal,
 ): void {
-  waitForGroupEnd({ admin, groupId: plan.group, topic: plan.topic, range, signal }).then(
+  waitForGroupEnd({
+    admin,
+    groupId: plan.group,
+    topic: plan.topic,
+    range,
+    signal,
+    toleranceMs: plan.reconnectMs,
+  }).then(
     (reached) => {
       if (reached) source.finish();
     },

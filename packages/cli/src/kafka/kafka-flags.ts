@@ -49,6 +49,11 @@ export const kafkaRunOptions = {
     type: 'number',
     describe: `ms without heartbeat before the group drops a member (default ${DEFAULT_SESSION_TIMEOUT_MS})`,
   },
+  'kafka-reconnect-timeout': {
+    type: 'number',
+    describe:
+      'ms a running job rides out a cluster it lost (a broker restarting) before it fails (default 60000)',
+  },
   'kafka-fetch-bytes': {
     type: 'number',
     describe: 'most bytes one fetch returns per partition, which bounds a chunk (default 1048576)',
@@ -68,6 +73,7 @@ export interface KafkaFlags {
   kafkaFormat?: string;
   kafkaSessionTimeout?: number;
   kafkaFetchBytes?: number;
+  kafkaReconnectTimeout?: number;
   kafkaTimeout?: number;
   kafkaClientId?: string;
 }
@@ -85,6 +91,7 @@ export function kafkaFlagsOf(args: {
   'kafka-format'?: string;
   'kafka-session-timeout'?: number;
   'kafka-fetch-bytes'?: number;
+  'kafka-reconnect-timeout'?: number;
   'kafka-timeout'?: number;
   'kafka-client-id'?: string;
 }): KafkaFlags {
@@ -100,6 +107,7 @@ export function kafkaFlagsOf(args: {
     kafkaFormat: args['kafka-format'],
     kafkaSessionTimeout: args['kafka-session-timeout'],
     kafkaFetchBytes: args['kafka-fetch-bytes'],
+    kafkaReconnectTimeout: args['kafka-reconnect-timeout'],
     kafkaTimeout: args['kafka-timeout'],
     kafkaClientId: args['kafka-client-id'],
   };
@@ -117,6 +125,7 @@ const KAFKA_FLAG_NAMES: readonly (keyof KafkaFlags)[] = [
   'kafkaFormat',
   'kafkaSessionTimeout',
   'kafkaFetchBytes',
+  'kafkaReconnectTimeout',
   'kafkaTimeout',
   'kafkaClientId',
 ];

@@ -11,6 +11,12 @@ export interface KafkaClientOptions {
   clientId: string;
   /** Bound on reaching the cluster at start-up (connecting, metadata, offsets), in ms. */
   timeoutMs: number;
+  /**
+   * How long a running job rides out a cluster it lost (a broker restarting): it reconnects,
+   * rejoins its group and goes on from its last commit or checkpoint; past it, it fails. In ms;
+   * default 60000.
+   */
+  reconnectMs?: number;
   /** Writes the client library's own log to stderr. */
   debug?: boolean;
 }

@@ -14,11 +14,12 @@ import type {
   RecordProducer,
   TopicOffsets,
 } from './client.js';
-import { isStaleMembership, toKafkaError } from './kafkajs-errors.js';
+import { isConnectionError, isStaleMembership, toKafkaError } from './kafkajs-errors.js';
 import { KafkaJsTransactionalProducer } from './kafkajs-transactions.js';
 
 /** Retries of one request before kafkajs gives up: a few seconds in all, inside the start-up bound. */
 const RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 };
+const DEFAULT_RECONNECT_MS = 60_000;
 
 /** The Kafka client on kafkajs 2 (pure JavaScript; talks to Kafka ≥ 0.10 and the dev broker). */
 export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
@@ -34,10 +35,15 @@ export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
   });
   const fail = (error: unknown, what: string, topic?: string) =>
     toKafkaError(error, what, options.brokers, topic);
+  // Sends retry for as long as a run rides out a lost cluster (about a second per retry).
+  const ridingOut = {
+    ...RETRY,
+    retries: Math.ceil((options.reconnectMs ?? DEFAULT_RECONNECT_MS) / 1000) + 5,
+  };
   return {
     options,
     consumer: (consumerOptions) => new KafkaJsGroupConsumer(kafka, options, consumerOptions, fail),
-    producer: () => new KafkaJsProducer(kafka, fail),
+    producer: () => new KafkaJsProducer(kafka, ridingOut, fail),
     transactionalProducer: (transactionalId) =>
       new KafkaJsTransactionalProducer(kafka, transactionalId, fail),
     admin: () => new KafkaJsAdmin(kafka, options.brokers, fail),
@@ -59,6 +65,8 @@ class KafkaJsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly fetcher: PartitionFetcher;
+  private readonly reconnectMs: number;
+  private outageSince: number | undefined;
   private generation = 0;
 
   constructor(
@@ -73,15 +81,26 @@ class KafkaJsGroupConsumer implements GroupConsumer {
       heartbeatInterval: options.heartbeatIntervalMs,
       maxWaitTimeInMs: Math.min(options.maxWaitMs, options.heartbeatIntervalMs),
       allowAutoTopicCreation: false,
-      // A crash ends the job with its reason; restarting would hide a lost broker behind retries.
-      retry: { ...RETRY, restartOnFailure: async () => false },
+      // A lost cluster (a connection error) is ridden out: kafkajs restarts the consumer, which
+      // rejoins the group, until reconnectMs has passed since the first failure; anything else
+      // ends the job with its reason.
+      retry: {
+        ...RETRY,
+        restartOnFailure: async (error: Error) => {
+          if (!isConnectionError(error)) return false;
+          this.outageSince ??= Date.now();
+          return Date.now() - this.outageSince < this.reconnectMs;
+        },
+      },
     });
+    this.reconnectMs = clientOptions.reconnectMs ?? DEFAULT_RECONNECT_MS;
     this.admin = kafka.admin({ retry: RETRY });
     this.fetcher = new PartitionFetcher({
       brokers: clientOptions.brokers,
       clientId: clientOptions.clientId,
       topic: options.topic,
       timeoutMs: clientOptions.timeoutMs,
+      troubleMs: this.reconnectMs,
       maxWaitMs: options.maxWaitMs,
       maxBytes: 64 * 1024 * 1024,
       partitionMaxBytes: options.maxBytesPerPartition ?? 1024 * 1024,
@@ -96,6 +115,7 @@ class KafkaJsGroupConsumer implements GroupConsumer {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // Before kafkajs's first fetch of the new generation: it never fetches anything itself.
       consumer.pause([{ topic }]);
+      this.outageSince = undefined;
       this.generation++;
       const partitions = event.payload.memberAssignment[topic] ?? [];
       // Every partition starts again from the group's committed offset (or a checkpoint's seek):
@@ -110,6 +130,13 @@ class KafkaJsGroupConsumer implements GroupConsumer {
       listener.rebalancing();
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart) {
+        // Restarting after a lost connection: the member rejoins, with a new generation.
+        this.generation++;
+        this.fetcher.revokeAll();
+        listener.rebalancing();
+        return;
+      }
       listener.failed(this.fail(event.payload.error, `consumer of group ${groupId} failed`, topic));
     });
     try {
@@ -176,7 +203,8 @@ class KafkaJsGroupConsumer implements GroupConsumer {
       );
       return true;
     } catch (error) {
-      if (isStaleMembership(error)) return false;
+      // A rebalance, or the cluster lost for now: the member rejoins, and commits again after.
+      if (isStaleMembership(error) || isConnectionError(error)) return false;
       throw this.fail(error, `cannot commit offsets of group ${this.options.groupId}`, topic);
     }
   }
@@ -205,13 +233,14 @@ class KafkaJsProducer implements RecordProducer {
 
   constructor(
     kafka: Kafka,
+    retry: typeof RETRY,
     private readonly fail: Fail,
   ) {
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
       // Java's default partitioner (murmur2 of the key): an address lands where a JVM producer puts it.
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: RETRY,
+      retry,
     });
   }
 

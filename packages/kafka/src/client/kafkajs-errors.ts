@@ -38,6 +38,20 @@ export function isFenced(error: unknown): boolean {
   return (root?.type !== undefined && FENCED.has(root.type)) || root?.code === 90;
 }
 
+/** The cluster could not be reached (a broker down or restarting), as opposed to a refusal. */
+export function isConnectionError(error: unknown): boolean {
+  const root = rootCause(error) as KafkaJsErrorFields | undefined;
+  if (root?.name !== undefined && CONNECTION_ERRORS.has(root.name)) return true;
+  const type = root?.type;
+  return (
+    type === 'COORDINATOR_NOT_AVAILABLE' ||
+    type === 'COORDINATOR_LOAD_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR' ||
+    type === 'LEADER_NOT_AVAILABLE' ||
+    type === 'NOT_LEADER_FOR_PARTITION'
+  );
+}
+
 export function isStaleMembership(error: unknown): boolean {
   const type = (rootCause(error) as KafkaJsErrorFields | undefined)?.type;
   return type !== undefined && STALE_MEMBERSHIP.has(type);

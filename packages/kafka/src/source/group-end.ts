@@ -18,6 +18,8 @@ export interface GroupEndOptions {
   range: TopicOffsets;
   intervalMs?: number;
   signal?: AbortSignal;
+  /** How long reading the offsets may fail in a row (a broker restarting) before it gives up, in ms. */
+  toleranceMs?: number;
 }
 
 /**
@@ -29,8 +31,17 @@ export interface GroupEndOptions {
 export async function waitForGroupEnd(options: GroupEndOptions): Promise<boolean> {
   const { admin, groupId, topic, range, signal } = options;
   const intervalMs = options.intervalMs ?? 250;
+  let failingSince: number | undefined;
   while (!signal?.aborted) {
-    if (groupReachedEnd(await admin.committedOffsets(groupId, topic), range)) return true;
+    let committed: number[] | undefined;
+    try {
+      committed = await admin.committedOffsets(groupId, topic);
+      failingSince = undefined;
+    } catch (error) {
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince >= (options.toleranceMs ?? 0)) throw error;
+    }
+    if (committed !== undefined && groupReachedEnd(committed, range)) return true;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, intervalMs);
       signal?.addEventListener('abort', done, { once: true });

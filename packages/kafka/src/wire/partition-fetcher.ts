@@ -10,8 +10,10 @@ export interface PartitionFetcherOptions extends FetchOptions {
   brokers: readonly string[];
   clientId: string;
   topic: string;
-  /** Bound on reaching a partition's leader again after it moved or restarted, in ms. */
+  /** Bound on opening a connection, in ms. */
   timeoutMs: number;
+  /** How long fetching may fail in a row (a broker restarting) before the fetcher gives up, in ms. */
+  troubleMs: number;
   /** Where partitions without a position start: the group's committed offset, else the policy's end of the log. */
   startPositions(partitions: readonly number[]): Promise<Map<number, number>>;
   /** Where a partition whose position fell out of the log goes (its first or its next offset). */
@@ -182,7 +184,7 @@ export class PartitionFetcher {
   private trouble(error: Error): void {
     const now = Date.now();
     if (this.troubleSince === 0) this.troubleSince = now;
-    else if (now - this.troubleSince > this.options.timeoutMs) {
+    else if (now - this.troubleSince > this.options.troubleMs) {
       throw new KafkaError(
         `cannot fetch topic ${this.options.topic} for ${Math.round((now - this.troubleSince) / 1000)} s: ${error.message}`,
         error,
