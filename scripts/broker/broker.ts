@@ -168,9 +168,15 @@ function serverProperties(
     .join('\n')}\n`;
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 characters), not
+ * starting with '-' (StorageTool's argument parser would take it for an option).
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function java(classpath: string, logFile: string, args: string[]): Promise<void> {

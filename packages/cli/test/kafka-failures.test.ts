@@ -92,9 +92,9 @@ describe('Kafka failures while running', () => {
       const result = await done;
       expect(result.code, result.stderr).toBe(EXIT.jobFailed);
       expect(stderrProblems(result.stderr), result.stderr).toEqual([]);
-      // Whichever request notices first: the fetch loop (the consumer) or a commit.
+      // Whichever request notices first: the fetch loop (the consumer or Statecraft's own fetch) or a commit.
       expect(result.stderr).toMatch(
-        /^statecraft: (cannot reach Kafka at 127\.0\.0\.1:\d+|consumer of group lost-\S+ failed): /,
+        /^statecraft: (cannot reach Kafka at 127\.0\.0\.1:\d+|consumer of group lost-\S+ failed|cannot fetch topic lost for \d+ s): /,
       );
     } finally {
       await broker.stop();

@@ -35,15 +35,10 @@ export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
   });
   const fail = (error: unknown, what: string, topic?: string) =>
     toKafkaError(error, what, options.brokers, topic);
-  // Sends retry for as long as a run rides out a lost cluster (about a second per retry).
-  const ridingOut = {
-    ...RETRY,
-    retries: Math.ceil((options.reconnectMs ?? DEFAULT_RECONNECT_MS) / 1000) + 5,
-  };
   return {
     options,
     consumer: (consumerOptions) => new KafkaJsGroupConsumer(kafka, options, consumerOptions, fail),
-    producer: () => new KafkaJsProducer(kafka, ridingOut, fail),
+    producer: () => new KafkaJsProducer(kafka, fail),
     transactionalProducer: (transactionalId) =>
       new KafkaJsTransactionalProducer(kafka, transactionalId, fail),
     admin: () => new KafkaJsAdmin(kafka, options.brokers, fail),
@@ -233,14 +228,13 @@ class KafkaJsProducer implements RecordProducer {
 
   constructor(
     kafka: Kafka,
-    retry: typeof RETRY,
     private readonly fail: Fail,
   ) {
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
       // Java's default partitioner (murmur2 of the key): an address lands where a JVM producer puts it.
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry,
+      retry: RETRY,
     });
   }
 

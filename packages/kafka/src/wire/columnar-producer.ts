@@ -57,12 +57,12 @@ export class ColumnarProducer {
    */
   async send(topic: string, records: RecordColumns, partition?: number): Promise<void> {
     if (records.count === 0) return;
-    const partitions = await this.partitionCount(topic);
+    const deadline = Date.now() + this.options.timeoutMs;
+    const partitions = await this.partitionsWithin(topic, deadline);
     if (partition !== undefined && !(partition >= 0 && partition < partitions)) {
       throw new KafkaError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
     }
     const queues = this.batchesByPartition(records, partitions, partition);
-    const deadline = Date.now() + this.options.timeoutMs;
     let lastProblem = '';
     for (let attempt = 0; queues.some((queue) => queue.length > 0); ) {
       let retry = false;
@@ -108,6 +108,19 @@ export class ColumnarProducer {
       }
       this.routes.delete(topic);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)));
+    }
+  }
+
+  /** The topic's partition count, asked again while the cluster cannot be reached, until `deadline`. */
+  private async partitionsWithin(topic: string, deadline: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.partitionCount(topic);
+      } catch (error) {
+        if (!(error instanceof KafkaError) || error instanceof TopicNotFoundError || Date.now() > deadline)
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      }
     }
   }
 

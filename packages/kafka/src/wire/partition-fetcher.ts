@@ -108,7 +108,15 @@ export class PartitionFetcher {
 
   private async run(handle: BatchHandler): Promise<void> {
     while (this.running) {
-      await this.resolvePositions();
+      try {
+        await this.resolvePositions();
+      } catch (error) {
+        if (error instanceof TopicNotFoundError) throw error;
+        // The group's offsets could not be read (a broker restarting): ask again shortly.
+        this.trouble(error as Error);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
       const byLeader = new Map<number, { partition: number; offset: number; seeks: number }[]>();
       for (const [partition, state] of this.partitions) {
         if (state.paused || state.position < 0) continue;
