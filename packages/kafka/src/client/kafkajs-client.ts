@@ -113,23 +113,20 @@ class KafkaJsGroupConsumer implements GroupConsumer {
       this.outageSince = undefined;
       this.generation++;
       const partitions = event.payload.memberAssignment[topic] ?? [];
-      // Every partition starts again from the group's committed offset (or a checkpoint's seek):
-      // a member expelled and rejoined may have lost partitions that others read meanwhile.
-      this.fetcher.revokeAll();
+      // Every partition starts again from the group's committed offset (or a checkpoint's seek).
       this.fetcher.assign(partitions);
       listener.assigned(partitions, event.payload.memberId);
     });
-    consumer.on(consumer.events.REBALANCING, () => {
+    // A rebalance, or a restart after a lost connection: the member rejoins, with a new generation.
+    const rejoining = () => {
       this.generation++;
       this.fetcher.revokeAll();
       listener.rebalancing();
-    });
+    };
+    consumer.on(consumer.events.REBALANCING, rejoining);
     consumer.on(consumer.events.CRASH, (event) => {
       if (event.payload.restart) {
-        // Restarting after a lost connection: the member rejoins, with a new generation.
-        this.generation++;
-        this.fetcher.revokeAll();
-        listener.rebalancing();
+        rejoining();
         return;
       }
       listener.failed(this.fail(event.payload.error, `consumer of group ${groupId} failed`, topic));

@@ -70,7 +70,7 @@ export class PartitionTransactions {
     offset: number,
   ): Promise<boolean> {
     const { groupId, topic } = this.options;
-    return this.channel(partition).commit(stateTopic, records, partition, groupId, topic, offset);
+    return this.channel(partition).commit(stateTopic, records, groupId, topic, offset);
   }
 
   /** The partition's oldest mark is not committed (the partition was lost): its transaction is aborted. */
@@ -124,7 +124,6 @@ class PartitionChannel {
   async commit(
     stateTopic: string,
     records: readonly OutgoingRecord[],
-    toPartition: number,
     groupId: string,
     topic: string,
     offset: number,
@@ -135,7 +134,8 @@ class PartitionChannel {
     try {
       if (this.fenced) return false;
       const transaction = (await point.pending) ?? (await this.begin());
-      await transaction.send(stateTopic, records, toPartition);
+      // The state topic's partition n holds the checkpoints of the events topic's partition n.
+      await transaction.send(stateTopic, records, this.partition);
       await transaction.commitWithOffsets(groupId, topic, [{ partition: this.partition, offset }]);
       return true;
     } catch (error) {

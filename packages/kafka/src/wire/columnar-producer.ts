@@ -58,16 +58,20 @@ export class ColumnarProducer {
   async send(topic: string, records: RecordColumns, partition?: number): Promise<void> {
     if (records.count === 0) return;
     const deadline = Date.now() + this.options.timeoutMs;
-    const partitions = await this.partitionsWithin(topic, deadline);
-    if (partition !== undefined && !(partition >= 0 && partition < partitions)) {
-      throw new KafkaError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
-    }
-    const queues = this.batchesByPartition(records, partitions, partition);
+    // Cut into batches once the partition count is known (the cluster may be away at first).
+    let queues: Uint8Array[][] | undefined;
     let lastProblem = '';
-    for (let attempt = 0; queues.some((queue) => queue.length > 0); ) {
+    for (let attempt = 0; queues === undefined || queues.some((queue) => queue.length > 0); ) {
       let retry = false;
       try {
         const route = await this.route(topic);
+        if (queues === undefined) {
+          const partitions = route.leaders.length;
+          if (partition !== undefined && !(partition >= 0 && partition < partitions)) {
+            throw new SendRefusedError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
+          }
+          queues = this.batchesByPartition(records, partitions, partition);
+        }
         const byLeader = new Map<number, PartitionBatch[]>();
         for (const [partition, queue] of queues.entries()) {
           const head = queue[0];
@@ -108,19 +112,6 @@ export class ColumnarProducer {
       }
       this.routes.delete(topic);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)));
-    }
-  }
-
-  /** The topic's partition count, asked again while the cluster cannot be reached, until `deadline`. */
-  private async partitionsWithin(topic: string, deadline: number): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.partitionCount(topic);
-      } catch (error) {
-        if (!(error instanceof KafkaError) || error instanceof TopicNotFoundError || Date.now() > deadline)
-          throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      }
     }
   }
 

@@ -58,15 +58,14 @@ export class PartitionFetcher {
     });
   }
 
-  /** The member's partitions now: others are forgotten; new ones start at their start position. */
+  /**
+   * The member's partitions now. Every one starts over at its start position (or a seek): a
+   * member that rejoined may have lost partitions that others read meanwhile.
+   */
   assign(partitions: readonly number[]): void {
-    const wanted = new Set(partitions);
-    for (const partition of this.partitions.keys())
-      if (!wanted.has(partition)) this.partitions.delete(partition);
-    for (const partition of partitions) {
-      if (!this.partitions.has(partition))
-        this.partitions.set(partition, { position: -1, paused: false, seeks: 0 });
-    }
+    this.partitions.clear();
+    for (const partition of partitions)
+      this.partitions.set(partition, { position: -1, paused: false, seeks: 0 });
     this.changed.notify();
   }
 
@@ -188,7 +187,7 @@ export class PartitionFetcher {
     );
   }
 
-  /** A retriable failure: fine for up to timeoutMs in a row, then the fetcher gives up. */
+  /** A retriable failure: fine for up to troubleMs in a row, then the fetcher gives up. */
   private trouble(error: Error): void {
     const now = Date.now();
     if (this.troubleSince === 0) this.troubleSince = now;
@@ -213,7 +212,6 @@ export class PartitionFetcher {
       if (state !== undefined && state.seeks === seeks.get(partition) && state.position < 0)
         state.position = offset;
     }
-    if (this.leaders.size === 0) await this.refreshMetadata();
   }
 
   private async refreshMetadata(): Promise<void> {
