@@ -48,23 +48,30 @@ function integer(flag: string, text: string, min: number, max: number): number {
 
 const options = parseArgs(process.argv.slice(2));
 const started = performance.now();
+// The handlers come before the bootstrap line: whoever reads that line may signal at once.
+let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+let stopRequested = false;
+const stop = () => {
+  if (stopRequested) return;
+  stopRequested = true;
+  if (broker === undefined) return;
+  broker.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 try {
-  const broker = await startBroker(options);
+  broker = await startBroker(options);
   process.stderr.write(
     `Apache Kafka ready in ${((performance.now() - started) / 1000).toFixed(1)} s; data and log in ${broker.dataDir}\n`,
   );
   process.stdout.write(`BOOTSTRAP=${broker.bootstrap}\n`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    broker.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  if (stopRequested) {
+    stopRequested = false;
+    stop();
+  }
 } catch (error) {
   process.stderr.write(`pnpm broker: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
