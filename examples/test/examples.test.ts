@@ -2,15 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { TEST_TOPICS } from '../../scripts/broker/test-topics.js';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs `node --import tsx <example>` in examples/, as a user would, and collects its output. */
-function runExample(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runExample(
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: EXAMPLES,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -32,7 +37,7 @@ function runExample(file: string): Promise<{ code: number | null; stdout: string
 
 beforeAll(() => {
   // The examples import the packages as users do, through their built `dist`.
-  for (const pkg of ['engine', 'fsm']) {
+  for (const pkg of ['engine', 'fsm', 'kafka']) {
     const entry = join(EXAMPLES, `../packages/${pkg}/dist/index.js`);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first with \`npx tsc -b\``);
   }
@@ -51,6 +56,19 @@ describe('examples', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(done);
+  });
+
+  it('kafka-job.ts runs a Kafka job (state topic, alerts topic, typed alerts) against a real broker, with the alerts of a local run', async () => {
+    const result = await runExample('kafka-job.ts', {
+      KAFKA_BROKERS: inject('kafkaBootstrap'),
+      EVENTS_TOPIC: TEST_TOPICS.exampleEvents.name,
+      ALERTS_TOPIC: TEST_TOPICS.exampleAlerts.name,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^kafka-job: 200000 events from 4 partitions, [1-9]\d* alerts, as a local run: ok$/m,
+    );
   });
 
   it('custom-machine.ts prints the machine as Mermaid first', async () => {

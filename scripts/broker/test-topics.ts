@@ -20,6 +20,9 @@ export const TEST_TOPICS = {
   deadLetters: { name: 'dead-letters', partitions: 2 },
   exactlyOnceEvents: { name: 'exactly-once-events', partitions: 4 },
   exactlyOnceAlerts: { name: 'exactly-once-alerts', partitions: 4 },
+  /** examples: kafka-job.ts. */
+  exampleEvents: { name: 'example-events', partitions: 4 },
+  exampleAlerts: { name: 'example-alerts', partitions: 4 },
 } as const;
 
 /** The broker's `--topic name:partitions` list. */

@@ -106,6 +106,58 @@ describe('--guarantee exactly-once', () => {
     expect(alertsEnd.reduce((n, offset) => n + offset, 0)).toBeGreaterThan(linesOf(reference).length);
   }, 240_000);
 
+  it('a partition that moves to another member and back is committed again by its first owner (a new producer fences the visitor)', async () => {
+    const group = uniqueGroup('exactly-once-back');
+    const stateTopic = `${group}-state`;
+    const alertsTopic = `${group}-alerts`;
+    const admin = testClient().admin();
+    await admin.connect();
+    await admin.createTopics([{ name: alertsTopic, partitions: ALERTS.partitions }]);
+    await admin.disconnect();
+    const member = (name: string) =>
+      startCli([
+        'run',
+        ...['--brokers', bootstrap(), '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
+        ...['--guarantee', 'exactly-once', '--alerts-topic', alertsTopic, '--state-topic', stateTopic],
+        ...['--checkpoint-interval', '2000', '--kafka-fetch-bytes', '4096', '--workers', '1'],
+        ...['--kafka-timeout', '60000', '--stats', join(dir(), `${name}.json`)],
+      ]);
+    const partitions = TEST_TOPICS.exactlyOnceEvents.partitions;
+    const waitFor = async (what: string, done: () => Promise<boolean>) => {
+      const deadline = Date.now() + 60_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`waited 60 s for ${what}`);
+        await sleep(5);
+      }
+    };
+    const owner = member('owner');
+    const ownerDone = collect(owner, { timeoutMs: 200_000 });
+    await waitFor(
+      'the owner to checkpoint',
+      async () => (await stateCheckpoints(stateTopic, partitions)).length > 0,
+    );
+    // The visitor takes some partitions over (fencing the owner's producers of them), checkpoints
+    // them, and leaves: they come back to the owner, whose first producers of them are fenced.
+    const visitor = member('visitor');
+    const visitorDone = collect(visitor, { timeoutMs: 120_000 });
+    const byVisitor = (c: PartitionCheckpoint) => c.writer.endsWith(`pid ${visitor.pid}`);
+    await waitFor('the visitor to checkpoint', async () =>
+      (await stateCheckpoints(stateTopic, partitions)).some(byVisitor),
+    );
+    visitor.kill('SIGINT');
+    const left = await visitorDone;
+    expect(left.code, left.stderr).toBe(EXIT.interrupted);
+    const finished = await ownerDone;
+    expect(finished.code, finished.stderr).toBe(EXIT.ok);
+    expect(finished.stderr).toMatch(
+      new RegExp(`resuming from its checkpoint at offset \\d+ \\(.*written by .* pid ${visitor.pid}\\)`),
+    );
+
+    const committed = await committedLines(alertsTopic, ALERTS.partitions);
+    expect(linesOf(committed).length).toBe(linesOf(reference).length);
+    expect(multiset(committed)).toEqual(multiset(reference));
+  }, 300_000);
+
   it('needs --alerts-topic and --state-topic, and refuses file outputs (exit 2, one line)', async () => {
     const run = ['run', '--brokers', bootstrap(), '--topic', TOPIC, '--group', 'g', '--guarantee'];
     const missing = await runCli([...run, 'exactly-once', '--alerts-topic', ALERTS.name]);

@@ -1,11 +1,9 @@
 import { generateChunks } from '@statecraft/fsm';
-import { ColumnarProducer, produceEvents } from '@statecraft/kafka';
+import { ColumnarProducer, produceEvents, Resources, StartUp } from '@statecraft/kafka';
 import { usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { brokerList, clientId, kafkaFormat, kafkaTimeoutMs, requiredFlag } from '../kafka/kafka-flags.js';
 import { ProgressLine } from '../kafka/progress-line.js';
-import { Resources } from '../kafka/resources.js';
-import { StartUp } from '../kafka/start-up.js';
 import { resolveMachine } from '../machine-flag.js';
 import { generatorFlags, integerFlag } from '../options.js';
 
@@ -62,7 +60,7 @@ export async function produceCommand(args: ProduceArgs): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     resources.add(() => producer.disconnect());
-    const partitions = await new StartUp(brokers, timeoutMs).run(
+    const partitions = await new StartUp(brokers, timeoutMs, '--kafka-timeout').run(
       (async () => {
         await producer.connect();
         return producer.partitionCount(topic);

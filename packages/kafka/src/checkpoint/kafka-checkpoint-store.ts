@@ -1,7 +1,6 @@
 import { CheckpointError, CheckpointMismatchError, CheckpointWriteError } from '@statecraft/engine';
 import type { ClusterAdmin } from '../client/client.js';
 import { KafkaError, TopicNotFoundError } from '../errors.js';
-import type { PartitionTransactions } from '../exactly-once/partition-transactions.js';
 import type { ColumnarProducer } from '../wire/columnar-producer.js';
 import { type PartitionReaderOptions, readWholePartition } from '../wire/partition-reader.js';
 import {
@@ -10,6 +9,7 @@ import {
   type PartitionCheckpoint,
 } from './partition-checkpoint.js';
 import { type CheckpointStore, stateLost, type Unusable } from './partition-checkpoint-store.js';
+import type { CommitPoint } from './partition-checkpointer.js';
 
 export interface KafkaCheckpointStoreOptions extends PartitionReaderOptions {
   /** The compacted topic holding the checkpoints: partition n of the events topic → its partition n. */
@@ -17,11 +17,6 @@ export interface KafkaCheckpointStoreOptions extends PartitionReaderOptions {
   job: string;
   producer: ColumnarProducer;
   admin: ClusterAdmin;
-  /**
-   * Exactly-once: a checkpoint commits the partition's transaction (its alerts, this snapshot and
-   * its offset together) instead of being produced on its own.
-   */
-  transactions?: PartitionTransactions | undefined;
 }
 
 /** Largest checkpoint the state topic accepts (its max.message.bytes when Statecraft creates it). */
@@ -111,23 +106,25 @@ export class KafkaCheckpointStore implements CheckpointStore {
     return checkpoints[0];
   }
 
-  async write(checkpoint: PartitionCheckpoint, replace?: () => boolean): Promise<number> {
+  async write(
+    checkpoint: PartitionCheckpoint,
+    replace?: () => boolean,
+    commitPoint?: CommitPoint,
+  ): Promise<number> {
     const bytes = encodePartitionCheckpoint(checkpoint);
     if (bytes.byteLength > MAX_CHECKPOINT_BYTES) {
       throw new CheckpointWriteError(
         `the checkpoint of partition ${checkpoint.partition} is ${bytes.byteLength} bytes, more than the state topic takes (${MAX_CHECKPOINT_BYTES})`,
       );
     }
-    const { transactions } = this.options;
     if (replace !== undefined && !replace()) {
-      await transactions?.skip(checkpoint.partition);
+      await commitPoint?.skip();
       return 0;
     }
     const key = Buffer.from(`${checkpoint.topic}:${checkpoint.partition}`);
-    if (transactions !== undefined) {
+    if (commitPoint !== undefined) {
       const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const committed = await transactions.commit(
-        checkpoint.partition,
+      const committed = await commitPoint.commit(
         this.options.stateTopic,
         [{ key, value }],
         checkpoint.offset,

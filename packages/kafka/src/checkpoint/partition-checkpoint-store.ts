@@ -13,6 +13,7 @@ import {
   encodePartitionCheckpoint,
   type PartitionCheckpoint,
 } from './partition-checkpoint.js';
+import type { CommitPoint } from './partition-checkpointer.js';
 
 /** A checkpoint file that could not be used, and why (the message names the file). */
 export interface Unusable {
@@ -30,8 +31,11 @@ export interface CheckpointStore {
   loadAll(partition: number): Promise<{ checkpoints: PartitionCheckpoint[]; unusable: Unusable[] }>;
   /** The partition's newest usable checkpoint, or undefined when it has none yet. */
   load(partition: number): Promise<PartitionCheckpoint | undefined>;
-  /** Writes a checkpoint durably; resolves with its size in bytes, or 0 when `replace` declined. */
-  write(checkpoint: PartitionCheckpoint, replace?: () => boolean): Promise<number>;
+  /**
+   * Writes a checkpoint durably; resolves with its size in bytes, or 0 when `replace` declined (or
+   * the commit point was fenced). A store that can join a transaction commits `commitPoint` with it.
+   */
+  write(checkpoint: PartitionCheckpoint, replace?: () => boolean, commitPoint?: CommitPoint): Promise<number>;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type KeyedState,
   type StateCommand,
 } from '@statecraft/engine';
+import type { OutgoingRecord } from '../client/client.js';
 import type { PartitionOutputs } from '../sinks/partition-files-sink.js';
 import type { GroupMembership } from '../source/group-membership.js';
 import type { PartitionSplit } from '../source/partition-split.js';
@@ -18,8 +19,17 @@ export interface CheckpointInterval {
 
 /** Where a partition's checkpoints fall among its transactional writes (PartitionTransactions). */
 export interface CommitPoints {
-  mark(partition: number): void;
-  skip(partition: number): Promise<void>;
+  /** A split taken over: fences the partition's earlier writers before its checkpoint is read. */
+  claim(split: PartitionSplit): Promise<void>;
+  /** The split's writes so far belong to the checkpoint being captured. */
+  mark(split: PartitionSplit): CommitPoint;
+}
+
+/** The transaction a checkpoint closes: committed with the checkpoint, or aborted without it. */
+export interface CommitPoint {
+  /** Commits the writes before the mark with `records` (the snapshot) and the next offset; false when fenced. */
+  commit(stateTopic: string, records: readonly OutgoingRecord[], offset: number): Promise<boolean>;
+  skip(): Promise<void>;
 }
 
 export interface PartitionCheckpointerOptions {
@@ -33,9 +43,10 @@ export interface PartitionCheckpointerOptions {
   /** The group's committed offset of a partition, -1 when none. */
   committedOffset(partition: number): Promise<number>;
   /**
-   * Exactly-once outputs: told where each checkpoint falls among the partition's writes (`mark`,
-   * when the chunks before it are written), and when a checkpoint is not written after all
-   * (`skip`); the store's write commits what the mark closed.
+   * Exactly-once outputs: told of each takeover before its checkpoint is read (`claim`), where each
+   * checkpoint falls among the partition's writes (`mark`, when the chunks before it are written),
+   * and when a checkpoint is not written after all (`skip`); the store's write commits what the
+   * mark closed.
    */
   commitPoints?: CommitPoints | undefined;
   /** Who writes the checkpoints (host and process), recorded in each for operators. */
@@ -74,6 +85,8 @@ interface Barrier {
   state?: KeyedState;
   alerts?: number;
   outputPosition?: number;
+  /** Exactly-once: the transaction this checkpoint commits. */
+  commitPoint?: CommitPoint | undefined;
   durable: (offset: number | undefined) => void;
   failed: (error: unknown) => void;
 }
@@ -119,6 +132,8 @@ export class PartitionCheckpointer {
   private async prepare(split: PartitionSplit): Promise<Takeover | undefined> {
     const { partition } = split;
     const { outputs } = this.options;
+    await this.options.commitPoints?.claim(split);
+    if (!split.owned) return undefined;
     const { checkpoints: candidates, unusable } = await this.options.store.loadAll(partition);
     if (!split.owned) return undefined;
     // Damaged files are passed over for an older usable one; with none, the state is lost.
@@ -234,7 +249,7 @@ export class PartitionCheckpointer {
 
   /** What the job had written for the split once the chunks up to the barrier were. */
   private capture(barrier: Barrier): void {
-    this.options.commitPoints?.mark(barrier.split.partition);
+    barrier.commitPoint = this.options.commitPoints?.mark(barrier.split);
     barrier.alerts = barrier.split.priorAlerts + barrier.split.alerts;
     barrier.outputPosition = this.options.outputs?.length(barrier.split.partition) ?? -1;
   }
@@ -255,7 +270,7 @@ export class PartitionCheckpointer {
     const { split } = barrier;
     const { membership, outputs, store } = this.options;
     if (!(await membership.owns(split))) {
-      await this.options.commitPoints?.skip(split.partition);
+      await barrier.commitPoint?.skip();
       return false;
     }
     const bytes = await membership.track(
@@ -276,6 +291,7 @@ export class PartitionCheckpointer {
           },
           // A rebalance may have begun during the fsyncs: the partition may be another's by now.
           () => membership.mayWrite(split),
+          barrier.commitPoint,
         );
       })(),
     );

@@ -1,5 +1,7 @@
-import type { KafkaClient, OutgoingRecord, Transaction, TransactionalProducer } from '../client/client.js';
-import { ProducerFencedError } from '../errors.js';
+import type { CommitPoint, CommitPoints } from '../checkpoint/partition-checkpointer.js';
+import type { KafkaClient, OutgoingRecord } from '../client/client.js';
+import type { PartitionSplit } from '../source/partition-split.js';
+import { PartitionChannel } from './partition-channel.js';
 
 export interface PartitionTransactionsOptions {
   client: KafkaClient;
@@ -10,174 +12,76 @@ export interface PartitionTransactionsOptions {
   transactionalIdPrefix: string;
 }
 
-/** A partition's place between two transactions: what its checkpoint commits. */
-interface CommitPoint {
-  /** The transaction the records before the mark went to (none when there were none). */
-  pending: Promise<Transaction> | undefined;
-  release: () => void;
-}
+/** The mark of a split that never had a channel: nothing to commit. */
+const NOTHING: CommitPoint = { commit: async () => false, skip: async () => undefined };
 
 /**
  * Exactly-once output for a consumer group, as Kafka Streams' exactly-once (one producer per
  * input partition): each partition has a transactional producer of its own (transactional id
  * `<prefix>-<partition>`), whose open transaction takes the partition's alerts as they are
  * written; its checkpoint commits them together with the state snapshot and the consumed offset,
- * in one transaction. A process that takes the partition over starts a producer of the same id,
- * which fences the previous owner and aborts its open transaction: read_committed readers see each
- * alert once, whoever dies when.
+ * in one transaction.
+ *
+ * Every takeover of a partition (`claim`, before its checkpoint is read) starts a new producer of
+ * the partition's id: its initialisation fences every earlier owner, this process's own earlier
+ * producer included, and aborts their open transaction, so the checkpoint and offset read after it
+ * are final. Records of a split that is revoked, or no longer the partition's newest, are dropped:
+ * the partition's owner writes them again. read_committed readers see each alert once, whoever
+ * dies when.
  */
-export class PartitionTransactions {
-  private readonly partitions = new Map<number, PartitionChannel>();
+export class PartitionTransactions implements CommitPoints {
+  private readonly newest = new Map<number, PartitionChannel>();
+  private readonly ofSplit = new WeakMap<PartitionSplit, PartitionChannel>();
+  private readonly channels = new Set<PartitionChannel>();
 
   constructor(private readonly options: PartitionTransactionsOptions) {}
 
-  channel(partition: number): PartitionChannel {
-    let channel = this.partitions.get(partition);
-    if (channel === undefined) {
-      const { client, transactionalIdPrefix } = this.options;
-      channel = new PartitionChannel(
-        partition,
-        client.transactionalProducer(`${transactionalIdPrefix}-${partition}`),
-      );
-      this.partitions.set(partition, channel);
-    }
-    return channel;
+  /** Gives the split a new producer of its partition's id, fencing the partition's earlier ones. */
+  async claim(split: PartitionSplit): Promise<void> {
+    const { client, transactionalIdPrefix, groupId, topic } = this.options;
+    const previous = this.newest.get(split.partition);
+    const channel = new PartitionChannel(
+      split.partition,
+      client.transactionalProducer(`${transactionalIdPrefix}-${split.partition}`),
+      { groupId, topic },
+    );
+    this.newest.set(split.partition, channel);
+    this.ofSplit.set(split, channel);
+    this.channels.add(channel);
+    if (previous !== undefined) this.retire(previous);
+    await channel.connect();
   }
 
-  /** Sends a partition's records in its open transaction (one is begun if none is). */
-  send(
-    partition: number,
+  /** Sends a split's records in its open transaction (one is begun if none is). */
+  async send(
+    split: PartitionSplit,
     topic: string,
     records: readonly OutgoingRecord[],
     toPartition?: number,
   ): Promise<void> {
-    return this.channel(partition).send(topic, records, toPartition);
+    const channel = this.ofSplit.get(split);
+    if (channel === undefined) {
+      throw new Error(`partition ${split.partition}: records sent before the partition was claimed`);
+    }
+    if (!split.owned || this.newest.get(split.partition) !== channel) return;
+    await channel.send(topic, records, toPartition);
   }
 
-  /** Marks where a partition's checkpoint falls: records sent from now on go to the next transaction. */
-  mark(partition: number): void {
-    this.channel(partition).mark();
-  }
-
-  /**
-   * Commits the transaction closed by the partition's oldest mark, with `records` (the state
-   * snapshot) and the partition's next offset; false when the partition was fenced (it moved).
-   */
-  commit(
-    partition: number,
-    stateTopic: string,
-    records: readonly OutgoingRecord[],
-    offset: number,
-  ): Promise<boolean> {
-    const { groupId, topic } = this.options;
-    return this.channel(partition).commit(stateTopic, records, groupId, topic, offset);
-  }
-
-  /** The partition's oldest mark is not committed (the partition was lost): its transaction is aborted. */
-  skip(partition: number): Promise<void> {
-    return this.channel(partition).skip();
+  /** Marks where a split's checkpoint falls: records sent from now on go to the next transaction. */
+  mark(split: PartitionSplit): CommitPoint {
+    return this.ofSplit.get(split)?.mark() ?? NOTHING;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.partitions.values()].map((channel) => channel.close()));
-  }
-}
-
-class PartitionChannel {
-  private connected: Promise<void> | undefined;
-  private open: Promise<Transaction> | undefined;
-  private gate: Promise<void> = Promise.resolve();
-  private readonly points: CommitPoint[] = [];
-  private fenced = false;
-
-  constructor(
-    private readonly partition: number,
-    private readonly producer: TransactionalProducer,
-  ) {}
-
-  async send(topic: string, records: readonly OutgoingRecord[], toPartition?: number): Promise<void> {
-    if (records.length === 0) return;
-    await this.gate;
-    if (this.fenced) return;
-    try {
-      const transaction = await this.transaction();
-      await transaction.send(topic, records, toPartition);
-    } catch (error) {
-      if (!(error instanceof ProducerFencedError)) throw error;
-      // The partition moved to another process: its new owner writes these records again.
-      this.fenced = true;
-    }
+    await Promise.all([...this.channels].map((channel) => channel.close()));
+    this.channels.clear();
   }
 
-  mark(): void {
-    let release!: () => void;
-    const committed = new Promise<void>((resolve) => {
-      release = resolve;
+  /** A partition's earlier channel closes once its marks are committed or skipped (it is fenced by now). */
+  private retire(channel: PartitionChannel): void {
+    void channel.idle().then(() => {
+      this.channels.delete(channel);
+      return channel.close();
     });
-    // The sends before the mark have all completed (the job writes chunk after chunk): the open
-    // transaction is the mark's; sends after it wait for its commit and begin the next one.
-    this.points.push({ pending: this.open, release });
-    this.open = undefined;
-    this.gate = committed;
-  }
-
-  async commit(
-    stateTopic: string,
-    records: readonly OutgoingRecord[],
-    groupId: string,
-    topic: string,
-    offset: number,
-  ): Promise<boolean> {
-    const point = this.points.shift();
-    if (point === undefined)
-      throw new Error(`partition ${this.partition}: a checkpoint commit without its mark`);
-    try {
-      if (this.fenced) return false;
-      const transaction = (await point.pending) ?? (await this.begin());
-      // The state topic's partition n holds the checkpoints of the events topic's partition n.
-      await transaction.send(stateTopic, records, this.partition);
-      await transaction.commitWithOffsets(groupId, topic, [{ partition: this.partition, offset }]);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ProducerFencedError)) throw error;
-      this.fenced = true;
-      return false;
-    } finally {
-      point.release();
-    }
-  }
-
-  async skip(): Promise<void> {
-    const point = this.points.shift();
-    try {
-      const transaction = await point?.pending;
-      await transaction?.abort();
-    } catch (error) {
-      if (!(error instanceof ProducerFencedError)) throw error;
-      this.fenced = true;
-    } finally {
-      point?.release();
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.connected === undefined) return;
-    try {
-      const open = await this.open?.catch(() => undefined);
-      await open?.abort().catch(() => undefined);
-    } finally {
-      await this.producer.disconnect();
-    }
-  }
-
-  private transaction(): Promise<Transaction> {
-    this.open ??= this.begin();
-    return this.open;
-  }
-
-  private async begin(): Promise<Transaction> {
-    this.connected ??= this.producer.connect();
-    await this.connected;
-    return this.producer.begin();
   }
 }

@@ -49,7 +49,7 @@ export class AlertTopicSink implements OutputSink {
         },
       };
     }
-    if (this.transactions !== undefined) await this.transactions.send(split.partition, this.topic, records);
+    if (this.transactions !== undefined) await this.transactions.send(split, this.topic, records);
     else await this.producer.send(this.topic, records);
   }
 }

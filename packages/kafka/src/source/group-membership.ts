@@ -13,6 +13,8 @@ import type { PartitionSplit } from './partition-split.js';
 export class GroupMembership {
   private rebalancing = false;
   private left = false;
+  /** Assignments known so far: a refusal of an operation begun before the newest is old news. */
+  private assignments = 0;
   private readonly settled = new ProgressSignal();
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -24,7 +26,21 @@ export class GroupMembership {
   /** The member knows its assignment again. */
   end(): void {
     this.rebalancing = false;
+    this.assignments++;
     this.settled.notify();
+  }
+
+  /** Names the assignment an operation starts under, for `refused`. */
+  get assignment(): number {
+    return this.assignments;
+  }
+
+  /**
+   * The group refused an operation begun under `assignment` (it moved on): a rebalance is under
+   * way, unless the member has learnt a newer assignment since.
+   */
+  refused(assignment: number): void {
+    if (assignment === this.assignments) this.begin();
   }
 
   /** Registers a write for a partition this member owns; resolves (or rejects) with it. */

@@ -95,7 +95,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
       (error) => this.fail(error),
       options.commitIntervalMs,
       // The group moved on: until the member knows its new assignment, nothing may be written.
-      () => this.membership.begin(),
+      this.membership,
     );
   }
 
@@ -272,9 +272,8 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
         try {
           await heartbeat();
         } catch (error) {
-          // A rebalance: the consumer rejoins once this throws. Writes in flight finish first, so
-          // none lands after a new owner has cut a partition's file back.
-          this.membership.begin();
+          // A rebalance (the membership knows: it began then, and may be over by now). Writes in
+          // flight finish first, so none lands after a new owner has cut a partition's file back.
           await this.membership.writesSettled();
           throw error;
         }

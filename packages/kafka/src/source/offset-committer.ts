@@ -1,4 +1,5 @@
 import type { GroupConsumer } from '../client/client.js';
+import type { GroupMembership } from './group-membership.js';
 import type { PartitionSplit } from './partition-split.js';
 
 /**
@@ -19,8 +20,8 @@ export class OffsetCommitter {
     private readonly splits: () => Iterable<PartitionSplit>,
     private readonly onError: (error: unknown) => void,
     private readonly intervalMs = 100,
-    /** The group refused a commit because it moved on (a rebalance, or this member was expelled). */
-    private readonly onStale: () => void = () => undefined,
+    /** Told when the group refuses a commit because it moved on (a rebalance, or this member was expelled). */
+    private readonly membership?: GroupMembership,
   ) {}
 
   pause(): void {
@@ -70,11 +71,12 @@ export class OffsetCommitter {
     }
     if (due.length === 0) return;
     this.lastCommitAt = performance.now();
+    const assignment = this.membership?.assignment ?? 0;
     const committed = await this.consumer.commit(
       due.map(({ split, offset }) => ({ partition: split.partition, offset })),
     );
     if (!committed) {
-      this.onStale();
+      this.membership?.refused(assignment);
       return;
     }
     for (const { split, offset } of due) split.committedOffset = offset;

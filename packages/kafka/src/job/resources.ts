@@ -1,8 +1,8 @@
-import { withDeadline } from '@statecraft/kafka';
+import { withDeadline } from '../client/deadline.js';
 
 /**
- * Connections to close when a command ends, however it ends: closed in reverse order, each given
- * at most `boundMs`, their errors ignored (the command's outcome is already decided).
+ * Connections to close when a job ends, however it ends: closed in reverse order, each given at
+ * most `boundMs`, their errors ignored (the job's outcome is already decided).
  */
 export class Resources {
   private readonly closers: (() => Promise<void>)[] = [];

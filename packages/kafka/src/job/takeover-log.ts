@@ -1,0 +1,38 @@
+import type { TakeoverReport } from '../checkpoint/partition-checkpointer.js';
+
+/** One line for a partition taken over: where it resumes, and how its alert file was cut back. */
+export function describeTakeover({
+  partition,
+  checkpoint,
+  committedOffset,
+  file,
+  fellBack,
+}: TakeoverReport): string {
+  const cut =
+    file === undefined
+      ? ''
+      : file.from === file.to
+        ? `; alerts file kept at ${file.to} bytes`
+        : `; alerts file cut from ${file.from} to ${file.to} bytes`;
+  if (checkpoint !== undefined) {
+    const which = fellBack
+      ? 'its previous checkpoint (the newest claims more of the alerts file than it holds)'
+      : 'its checkpoint';
+    return `partition ${partition}: resuming from ${which} at offset ${checkpoint.offset} (${checkpoint.events} events, ${checkpoint.keyed.keys.length} live addresses, written by ${checkpoint.writer})${cut}`;
+  }
+  const from =
+    committedOffset !== undefined && committedOffset >= 0
+      ? `the group's offset ${committedOffset}`
+      : 'its first offset';
+  return `partition ${partition}: no checkpoint yet, reading from ${from}${cut}`;
+}
+
+/** The takeover as structured fields, for a JSON log line. */
+export function takeoverFields({ partition, checkpoint, file }: TakeoverReport): Record<string, unknown> {
+  return {
+    partition,
+    offset: checkpoint?.offset ?? null,
+    liveAddresses: checkpoint?.keyed.keys.length ?? 0,
+    ...(file === undefined ? {} : { fileBytesBefore: file.from, fileBytesAfter: file.to }),
+  };
+}
