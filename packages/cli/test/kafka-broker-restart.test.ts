@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../../../scripts/broker/broker.js';
+import { readWholePartition } from '../../kafka/src/wire/partition-reader.js';
 import { assertBuilt, collect, EXIT, linesOf, parseAlerts, runCli, startCli, useTempDir } from './helpers.js';
 import { FAST, fileRunAlerts, multiset, perAddress, uniqueGroup } from './kafka-helpers.js';
 
@@ -18,6 +19,7 @@ const STREAM = [
   '1',
 ];
 const TOPIC = 'restart';
+const ALERTS = 'restart-alerts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let broker: RunningBroker;
@@ -26,7 +28,7 @@ let reference: string;
 
 beforeAll(async () => {
   assertBuilt();
-  broker = await startBroker({ topics: [`${TOPIC}:4`] });
+  broker = await startBroker({ topics: [`${TOPIC}:4`, `${ALERTS}:2`] });
   const produced = await runCli([
     ...['produce', '--brokers', broker.bootstrap, '--topic', TOPIC, ...STREAM],
     ...['--kafka-batch-bytes', '4096', '--quiet'],
@@ -40,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('the broker killed -9 mid-run and restarted on the same data', () => {
-  it('the run rides it out: it rejoins, resumes from its checkpoints, and its files hold a single run’s alerts', async () => {
+  it('the run rides it out: it rejoins, resumes from its checkpoints, its files hold a single run’s alerts, and the alerts topic every one of them', async () => {
     const checkpoints = join(dir(), 'checkpoints');
     const outDir = join(dir(), 'alerts');
     const run = startCli([
@@ -56,6 +58,7 @@ describe('the broker killed -9 mid-run and restarted on the same data', () => {
         ...FAST,
       ],
       ...['--checkpoint-dir', checkpoints, '--checkpoint-interval', '2000', '--output-dir', outDir],
+      ...['--alerts-topic', ALERTS],
       ...['--kafka-fetch-bytes', '4096', '--workers', '1', '--kafka-reconnect-timeout', '90000'],
     ]);
     const done = collect(run, { timeoutMs: 180_000 });
@@ -80,5 +83,24 @@ describe('the broker killed -9 mid-run and restarted on the same data', () => {
     expect(linesOf(union).length).toBe(linesOf(reference).length);
     expect(multiset(union)).toEqual(multiset(reference));
     expect(perAddress(parseAlerts(union, 'text'))).toEqual(perAddress(parseAlerts(reference, 'text')));
+
+    // At least once: sends in flight when the broker died were sent again once it was back.
+    let topicText = '';
+    for (const partition of [0, 1]) {
+      const reader = { brokers: [broker.bootstrap], clientId: 'restart-test', timeoutMs: 10_000 };
+      for (const run of await readWholePartition(reader, ALERTS, partition)) {
+        for (let i = 0; i < run.count; i++) {
+          topicText += `${Buffer.from(run.values.subarray(run.valueStarts[i], run.valueEnds[i])).toString()}\n`;
+        }
+      }
+    }
+    const sent = new Map<string, number>();
+    for (const alert of multiset(topicText)) sent.set(alert, (sent.get(alert) ?? 0) + 1);
+    const missing = multiset(reference).filter((alert) => {
+      const left = sent.get(alert) ?? 0;
+      sent.set(alert, left - 1);
+      return left <= 0;
+    });
+    expect(missing).toEqual([]);
   }, 240_000);
 });

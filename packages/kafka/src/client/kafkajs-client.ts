@@ -38,7 +38,7 @@ export function createKafkaJsClient(options: KafkaClientOptions): KafkaClient {
   return {
     options,
     consumer: (consumerOptions) => new KafkaJsGroupConsumer(kafka, options, consumerOptions, fail),
-    producer: () => new KafkaJsProducer(kafka, fail),
+    producer: () => new KafkaJsProducer(kafka, fail, options.reconnectMs ?? DEFAULT_RECONNECT_MS),
     transactionalProducer: (transactionalId) =>
       new KafkaJsTransactionalProducer(kafka, transactionalId, fail),
     admin: () => new KafkaJsAdmin(kafka, options.brokers, fail),
@@ -226,6 +226,8 @@ class KafkaJsProducer implements RecordProducer {
   constructor(
     kafka: Kafka,
     private readonly fail: Fail,
+    /** A send rides out a lost cluster (a broker restarting) this long. */
+    private readonly reconnectMs: number,
   ) {
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
@@ -243,11 +245,23 @@ class KafkaJsProducer implements RecordProducer {
     }
   }
 
+  /**
+   * Sends with kafkajs's few quick retries, and, while the cluster cannot be reached, again after
+   * a growing pause until `reconnectMs` have passed; a refusal (a missing topic) fails at once.
+   */
   async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    try {
-      await this.producer.send({ topic, acks: -1, messages: records as OutgoingRecord[] });
-    } catch (error) {
-      throw this.fail(error, `cannot send to topic ${topic}`, topic);
+    let outageSince: number | undefined;
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
+      try {
+        await this.producer.send({ topic, acks: -1, messages: records as OutgoingRecord[] });
+        return;
+      } catch (error) {
+        outageSince ??= Date.now();
+        if (!isConnectionError(error) || Date.now() - outageSince >= this.reconnectMs) {
+          throw this.fail(error, `cannot send to topic ${topic}`, topic);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
     }
   }
 
