@@ -75,6 +75,9 @@ describe('the broker killed -9 mid-run and restarted on the same data', () => {
     await broker.restart();
     const result = await done;
     expect(result.code, result.stderr).toBe(EXIT.ok);
+    // It said it lost the cluster, and when it was back.
+    expect(result.stderr).toMatch(/lost Kafka at 127\.0\.0\.1:\d+; reconnecting for up to 90 s\n/);
+    expect(result.stderr).toMatch(/back in group \S+ after \d+\.\d s\n/);
     // It rejoined the group and took its partitions over again, from their checkpoints.
     expect(result.stderr).toMatch(/partition \d: resuming from its checkpoint at offset \d+/);
 

@@ -19,6 +19,8 @@ export interface KafkaClientOptions {
   reconnectMs?: number;
   /** Writes the client library's own log to stderr. */
   debug?: boolean;
+  /** Told when a running consumer loses the cluster, and when it is back in its group. */
+  onConnection?: (event: { lost: true } | { lost: false; afterMs: number }) => void;
 }
 
 /**

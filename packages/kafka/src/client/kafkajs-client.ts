@@ -61,6 +61,7 @@ class KafkaJsGroupConsumer implements GroupConsumer {
   private readonly admin: Admin;
   private readonly fetcher: PartitionFetcher;
   private readonly reconnectMs: number;
+  private readonly onConnection: KafkaClientOptions['onConnection'];
   private outageSince: number | undefined;
   private generation = 0;
 
@@ -83,12 +84,16 @@ class KafkaJsGroupConsumer implements GroupConsumer {
         ...RETRY,
         restartOnFailure: async (error: Error) => {
           if (!isConnectionError(error)) return false;
-          this.outageSince ??= Date.now();
+          if (this.outageSince === undefined) {
+            this.outageSince = Date.now();
+            this.onConnection?.({ lost: true });
+          }
           return Date.now() - this.outageSince < this.reconnectMs;
         },
       },
     });
     this.reconnectMs = clientOptions.reconnectMs ?? DEFAULT_RECONNECT_MS;
+    this.onConnection = clientOptions.onConnection;
     this.admin = kafka.admin({ retry: RETRY });
     this.fetcher = new PartitionFetcher({
       brokers: clientOptions.brokers,
@@ -110,7 +115,10 @@ class KafkaJsGroupConsumer implements GroupConsumer {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // Before kafkajs's first fetch of the new generation: it never fetches anything itself.
       consumer.pause([{ topic }]);
-      this.outageSince = undefined;
+      if (this.outageSince !== undefined) {
+        this.onConnection?.({ lost: false, afterMs: Date.now() - this.outageSince });
+        this.outageSince = undefined;
+      }
       this.generation++;
       const partitions = event.payload.memberAssignment[topic] ?? [];
       // Every partition starts again from the group's committed offset (or a checkpoint's seek).

@@ -126,6 +126,15 @@ class KafkaJobRun implements KafkaJob {
         timeoutMs: plan.timeoutMs,
         reconnectMs: plan.reconnectMs,
         debug: Boolean(process.env.STATECRAFT_DEBUG),
+        onConnection: (event) => {
+          if (event.lost) {
+            plan.log?.warn(
+              `lost Kafka at ${plan.brokers.join(',')}; reconnecting for up to ${plan.reconnectMs / 1000} s`,
+            );
+          } else {
+            plan.log?.info(`back in group ${plan.group} after ${(event.afterMs / 1000).toFixed(1)} s`);
+          }
+        },
       });
       const transactions =
         plan.guarantee === 'exactly-once'
