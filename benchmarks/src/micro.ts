@@ -1,11 +1,15 @@
 /**
  * Micro-benchmarks of the hot path (tinybench): the state machine step, the state table, the
- * partitioner and the generator, each over one 65,536-event batch. Prints medians and events/s.
+ * partitioner, the generator and the event encoders, each over one 65,536-event batch; the parsers
+ * over 262,144 records. Prints medians and events/s, and the encoders' ratio to the string encoders
+ * `generate` used before (kept as `formatCsvEvents`/`formatNdjsonEvents`), run in the same process
+ * (as a second, shorter bench: the string encoders take about 0.1 s per batch).
  */
 import { availableParallelism, cpus } from 'node:os';
 import {
   AddressTable,
   createEventBatch,
+  EventEncoder,
   EventLookup,
   encodeFlinkBinaryEvents,
   formatCsvEvents,
@@ -92,6 +96,22 @@ const parseInputs = {
 } as const;
 const parseTarget = createEventBatch(PARSE_EVENTS + 1);
 
+/** A batch of the generator's stream, encoded as `generate` writes it: bytes into a reused 1 MiB buffer. */
+const encodeBatch = { count: BATCH, addresses: parseBatch.addresses, types: parseBatch.types };
+function encoderBench(format: 'csv' | 'ndjson'): () => void {
+  const encoder = new EventEncoder(format, machine.eventNames);
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  return () => {
+    let from = 0;
+    while (from < encodeBatch.count) from = encoder.encode(encodeBatch, from, buffer, 0);
+  };
+}
+/** The same as `generate` wrote it before: a string per batch, made into bytes by the stream. */
+const stringEncoders = {
+  csv: () => Buffer.from(formatCsvEvents(encodeBatch, machine.eventNames)),
+  ndjson: () => Buffer.from(formatNdjsonEvents(encodeBatch, machine.eventNames)),
+};
+
 function parserBench(format: InputFormat): () => void {
   const bytes = parseInputs[format];
   const parser = recordFormat(format).createParser(new EventLookup(machine.eventNames), new RejectLedger());
@@ -133,11 +153,23 @@ bench
   .add('generator (one split)', () => generator.fill(genAddresses, genTypes, 0, BATCH))
   .add('CSV parser', parserBench('csv'))
   .add('NDJSON parser', parserBench('ndjson'))
-  .add('flink-binary parser', parserBench('flink-binary'));
+  .add('flink-binary parser', parserBench('flink-binary'))
+  .add('CSV encoder (bytes)', encoderBench('csv'))
+  .add('NDJSON encoder (bytes)', encoderBench('ndjson'));
+const baselines = new Bench({ time: 0, iterations: 8, warmupTime: 0, warmupIterations: 2 });
+baselines
+  .add('CSV encoder, strings (before)', stringEncoders.csv)
+  .add('NDJSON encoder, strings (before)', stringEncoders.ndjson);
 
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores`);
 await bench.run();
-const rows = bench.tasks.map((task) => {
+await baselines.run();
+const tasks = [...bench.tasks, ...baselines.tasks];
+const medianMs = (name: string): number | undefined => {
+  const result = tasks.find((task) => task.name === name)?.result;
+  return result?.state === 'completed' ? result.latency.p50 : undefined;
+};
+const rows = tasks.map((task) => {
   const result = task.result;
   if (result.state !== 'completed') return { benchmark: task.name, state: result.state };
   const events = task.name.endsWith('parser') ? PARSE_EVENTS : BATCH;
@@ -149,3 +181,10 @@ const rows = bench.tasks.map((task) => {
   };
 });
 console.table(rows);
+for (const format of ['CSV', 'NDJSON']) {
+  const bytes = medianMs(`${format} encoder (bytes)`);
+  const strings = medianMs(`${format} encoder, strings (before)`);
+  if (bytes !== undefined && strings !== undefined) {
+    console.log(`${format} encoder: ${(strings / bytes).toFixed(1)}× the string encoder (medians, this run)`);
+  }
+}

@@ -46,6 +46,7 @@ export {
   WorkerFailedError,
 } from './errors.js';
 export { CSV_EVENTS_HEADER, formatCsvEvents } from './formats/csv-events.js';
+export { EventEncoder } from './formats/event-encoder.js';
 export { encodeFlinkBinaryEvents } from './formats/flink-binary-events.js';
 export { formatAddress, MAX_ADDRESS, parseAddress } from './formats/ipv4.js';
 export { formatNdjsonEvents } from './formats/ndjson-events.js';
@@ -77,6 +78,8 @@ export type { ScopedBatch, SequentialItem, StateCommand } from './runtime/state-
 export { isStateCommand } from './runtime/state-commands.js';
 export type { JobSummary } from './runtime/summary.js';
 export { callbackSink } from './sinks/callback-sink.js';
+export type { EventsWriterOptions } from './sinks/events-writer.js';
+export { EventsWriter } from './sinks/events-writer.js';
 export type { OutputSink } from './sinks/sink.js';
 export { StreamWriter } from './sinks/stream-writer.js';
 export type { TextFileSinkOptions } from './sinks/text-file-sink.js';

@@ -23,6 +23,26 @@ export class StreamWriter {
     this.check();
   }
 
+  /**
+   * Queues `data` without waiting for 'drain': the promise resolves once the stream is done with
+   * the bytes (written out, failed or closed), so the caller may refill them. The caller bounds
+   * what it has in flight (EventsWriter keeps a few buffers).
+   */
+  submit(data: Uint8Array): Promise<void> {
+    this.check();
+    const { stream } = this;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('error', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('error', done);
+      stream.on('close', done);
+      stream.write(data, done);
+    });
+  }
+
   /** Flushes; with `end`, ends the stream and waits until it is written out (files). */
   async finish(end: boolean): Promise<void> {
     this.check();

@@ -127,8 +127,11 @@ export class GeneratorChunks {
   }
 }
 
-/** The generator's logical stream, chunk by chunk, on the calling thread. */
-export function* generateChunks(options: GeneratorOptions): Generator<EventBatch> {
+/**
+ * The generator's logical stream, chunk by chunk, on the calling thread. With `into`, every chunk
+ * is written into it (when large enough), so a batch is only valid until the next one is made.
+ */
+export function* generateChunks(options: GeneratorOptions, into?: EventBatch): Generator<EventBatch> {
   const chunks = new GeneratorChunks(options);
-  for (let chunk = 0; chunk < chunks.plan.chunks; chunk++) yield chunks.produce(chunk);
+  for (let chunk = 0; chunk < chunks.plan.chunks; chunk++) yield chunks.produce(chunk, into);
 }

@@ -7,12 +7,16 @@ export const MAX_LIVE_MACHINES = 1000;
 const POOL = 1024;
 /**
  * Live machines are slots in insertion order: the first MAX_SKIP of them in `front`, the rest in
- * [head, tail) of a linear array, compacted when full. A draw takes the machine `skip ≤ MAX_SKIP`
- * places from the start: almost always the first of the rest (O(1)); only a skip below MAX_SKIP
- * shifts part of `front`.
+ * [head, tail) of a ring (positions masked by ORDER_MASK; it holds at most POOL < its size, so
+ * head === tail means empty). A draw takes the machine `skip ≤ MAX_SKIP` places from the start:
+ * almost always the first of the rest (O(1)); only a skip below MAX_SKIP shifts part of `front`.
+ * The ring never needs compacting: a branch taken once per 65,536 events cost a JIT deoptimisation
+ * in every short run.
  */
-const ORDER_CAPACITY = 1 << 16;
+const ORDER_MASK = 2 * POOL - 1;
 const MAX_SKIP = 20;
+/** Events per call of the generator's loop (see `fill`). */
+const FILL_RUN = 1024;
 const TWO_POW_MINUS_32 = 2 ** -32;
 /** PRNG state (4 × uint32) and the live machine count. */
 const SNAPSHOT_HEADER_BYTES = 20;
@@ -39,11 +43,11 @@ export class SplitGenerator {
   private readonly slotState = new Uint8Array(POOL);
   private readonly freeSlots = Uint16Array.from({ length: POOL }, (_, i) => POOL - 1 - i);
   private freeCount = POOL;
-  /** Slots of the first min(MAX_SKIP, live) live machines, in insertion order. */
-  private readonly front = new Uint16Array(MAX_SKIP);
+  /** Slots of the first min(MAX_SKIP, live) live machines, in insertion order (+1: a scratch entry). */
+  private readonly front = new Uint16Array(MAX_SKIP + 1);
   private frontCount = 0;
-  /** Slots of the other live machines in insertion order: order[head..tail). */
-  private readonly order = new Uint16Array(ORDER_CAPACITY);
+  /** Slots of the other live machines in insertion order: order[head..tail) of the ring. */
+  private readonly order = new Uint16Array(ORDER_MASK + 1);
   private head = 0;
   private tail = 0;
   private readonly liveSet = new LiveAddressSet();
@@ -52,9 +56,14 @@ export class SplitGenerator {
   private readonly choiceEvent: Uint8Array;
   private readonly choiceTarget: Uint8Array;
   private readonly choiceCumulative: Float64Array;
-  /** State s's invalid events are [invalidStart[s], invalidStart[s + 1]) of invalidEvent. */
+  /**
+   * State s's invalid events are [invalidStart[s], invalidStart[s + 1]) of invalidEvent (one more
+   * entry at the end, read but not used when the last state has none).
+   */
   private readonly invalidStart: Uint16Array;
   private readonly invalidEvent: Uint8Array;
+  /** The error rate in states with invalid events, 0 in the others: p < errorLimit[s] emits one. */
+  private readonly errorLimit: Float64Array;
 
   constructor(
     private readonly machine: CompiledMachine,
@@ -74,7 +83,20 @@ export class SplitGenerator {
     this.choiceEvent = Uint8Array.from(choices.flatMap((choice) => [...choice.events]));
     this.choiceTarget = Uint8Array.from(choices.flatMap((choice) => [...choice.targets]));
     this.choiceCumulative = Float64Array.from(choices.flatMap((choice) => [...choice.cumulative]));
-    this.invalidEvent = Uint8Array.from(choices.flatMap((choice) => [...choice.invalidEvents]));
+    this.invalidEvent = Uint8Array.from([...choices.flatMap((choice) => [...choice.invalidEvents]), 0]);
+    this.errorLimit = Float64Array.from(choices, (choice) =>
+      choice.invalidEvents.length > 0 ? options.errorRate : 0,
+    );
+  }
+
+  /** Writes `count` events into the arrays starting at `offset`. */
+  fill(addresses: Uint32Array, types: Uint8Array, offset: number, count: number): void {
+    // In runs, so that the JIT sees the whole of fillRun run (its start and end too) before it
+    // compiles it: code it has not seen run deoptimises when first reached, and a loop compiled
+    // in the middle of one long first call deoptimised at its end on every later call.
+    for (let done = 0; done < count; done += FILL_RUN) {
+      this.fillRun(addresses, types, offset + done, Math.min(FILL_RUN, count - done));
+    }
   }
 
   /**
@@ -82,11 +104,19 @@ export class SplitGenerator {
    * the queue positions live in locals for the loop, written back at the end: the same draws, in
    * the same order, as drawing from the Sfc32 object.
    */
-  fill(addresses: Uint32Array, types: Uint8Array, offset: number, count: number): void {
+  private fillRun(addresses: Uint32Array, types: Uint8Array, offset: number, count: number): void {
     const { slotAddress, slotState, freeSlots, liveSet, front, order } = this;
-    const { choiceStart, choiceEvent, choiceTarget, choiceCumulative, invalidStart, invalidEvent } = this;
+    const {
+      choiceStart,
+      choiceEvent,
+      choiceTarget,
+      choiceCumulative,
+      invalidStart,
+      invalidEvent,
+      errorLimit,
+    } = this;
     const { terminal, initial } = this.machine;
-    const { minAddress, errorRate } = this.options;
+    const { minAddress } = this.options;
     const range = this.options.maxAddress - minAddress;
     const maxLive = MAX_LIVE_MACHINES;
     const initialStart = choiceStart[initial]!;
@@ -108,7 +138,7 @@ export class SplitGenerator {
       c = (c << 21) | (c >>> 11);
       c = (c + t) | 0;
       const p = (t >>> 0) * TWO_POW_MINUS_32;
-      const live = frontCount + tail - head;
+      const live = frontCount + ((tail - head) & ORDER_MASK);
       if (p * maxLive >= live) {
         // address = minAddress + nextInt(range)
         t = (((a + b) | 0) + d) | 0;
@@ -117,7 +147,8 @@ export class SplitGenerator {
         b = (c + (c << 3)) | 0;
         c = (c << 21) | (c >>> 11);
         c = (c + t) | 0;
-        const address = minAddress + Math.floor((t >>> 0) * TWO_POW_MINUS_32 * range);
+        // truncation is Math.floor here: the product lies in [0, range), range < 2^32
+        const address = minAddress + (((t >>> 0) * TWO_POW_MINUS_32 * range) >>> 0);
         if (liveSet.has(address)) continue;
         // k = pick(initial's transitions, nextDouble())
         t = (((a + b) | 0) + d) | 0;
@@ -135,15 +166,11 @@ export class SplitGenerator {
           const slot = freeSlots[--freeCount]!;
           slotAddress[slot] = address;
           slotState[slot] = next;
-          if (frontCount < MAX_SKIP) front[frontCount++] = slot;
-          else {
-            if (tail === ORDER_CAPACITY) {
-              order.copyWithin(0, head, tail);
-              tail -= head;
-              head = 0;
-            }
-            order[tail++] = slot;
-          }
+          front[frontCount] = slot;
+          order[tail] = slot;
+          const toFront = (frontCount - MAX_SKIP) >>> 31;
+          frontCount += toFront;
+          tail = (tail + 1 - toFront) & ORDER_MASK;
         }
         addresses[i] = address;
         types[i] = choiceEvent[k]!;
@@ -157,62 +184,53 @@ export class SplitGenerator {
       b = (c + (c << 3)) | 0;
       c = (c << 21) | (c >>> 11);
       c = (c + t) | 0;
-      const skip = Math.min(MAX_SKIP, Math.floor((t >>> 0) * TWO_POW_MINUS_32 * live));
+      const skip = Math.min(MAX_SKIP, ((t >>> 0) * TWO_POW_MINUS_32 * live) | 0);
       let slot: number;
       if (skip < frontCount) {
         slot = front[skip]!;
         for (let j = skip + 1; j < frontCount; j++) front[j - 1] = front[j]!;
         frontCount--;
-        if (head < tail) front[frontCount++] = order[head++]!;
+        if (head !== tail) {
+          front[frontCount++] = order[head]!;
+          head = (head + 1) & ORDER_MASK;
+        }
       } else {
-        slot = order[head++]!;
+        slot = order[head]!;
+        head = (head + 1) & ORDER_MASK;
       }
       const address = slotAddress[slot]!;
       const state = slotState[slot]!;
       addresses[i] = address;
-      let released = true;
+      // One more draw: an invalid event, nextInt(invalidCount), if p < errorRate and the state has
+      // invalid events, else a transition, pick(state's transitions, nextDouble()). Both are
+      // computed from it, so the rare error path has no code of its own (code the JIT has never
+      // seen run deoptimises the loop when first reached).
+      t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      const r = (t >>> 0) * TWO_POW_MINUS_32;
       const invalidFirst = invalidStart[state]!;
-      const invalidCount = invalidStart[state + 1]! - invalidFirst;
-      if (p < errorRate && invalidCount > 0) {
-        // invalid event: nextInt(invalidCount)
-        t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (c << 21) | (c >>> 11);
-        c = (c + t) | 0;
-        types[i] = invalidEvent[invalidFirst + Math.floor((t >>> 0) * TWO_POW_MINUS_32 * invalidCount)]!;
-      } else {
-        // k = pick(state's transitions, nextDouble())
-        t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (c << 21) | (c >>> 11);
-        c = (c + t) | 0;
-        const r = (t >>> 0) * TWO_POW_MINUS_32;
-        let k = choiceStart[state]!;
-        const last = choiceStart[state + 1]! - 1;
-        while (k < last && !(r < choiceCumulative[k]!)) k++;
-        const next = choiceTarget[k]!;
-        types[i] = choiceEvent[k]!;
-        if (terminal[next] === 0) {
-          slotState[slot] = next;
-          if (frontCount < MAX_SKIP) front[frontCount++] = slot;
-          else {
-            if (tail === ORDER_CAPACITY) {
-              order.copyWithin(0, head, tail);
-              tail -= head;
-              head = 0;
-            }
-            order[tail++] = slot;
-          }
-          released = false;
-        }
-      }
-      if (released) {
+      const invalidType = invalidEvent[invalidFirst + ((r * (invalidStart[state + 1]! - invalidFirst)) | 0)]!;
+      let k = choiceStart[state]!;
+      const last = choiceStart[state + 1]! - 1;
+      while (k < last && !(r < choiceCumulative[k]!)) k++;
+      const next = choiceTarget[k]!;
+      const invalid = p < errorLimit[state]!;
+      types[i] = invalid ? invalidType : choiceEvent[k]!;
+      if (invalid || terminal[next] !== 0) {
         liveSet.delete(address);
         freeSlots[freeCount++] = slot;
+      } else {
+        slotState[slot] = next;
+        // append, to `front` while it has room (then the ring is empty), else to the ring
+        front[frontCount] = slot;
+        order[tail] = slot;
+        const toFront = (frontCount - MAX_SKIP) >>> 31;
+        frontCount += toFront;
+        tail = (tail + 1 - toFront) & ORDER_MASK;
       }
       i++;
     }
@@ -224,12 +242,12 @@ export class SplitGenerator {
   }
 
   get liveMachines(): number {
-    return this.frontCount + this.tail - this.head;
+    return this.frontCount + ((this.tail - this.head) & ORDER_MASK);
   }
 
   /** Slot of the live machine `j` places from the start of the insertion order. */
   private liveSlot(j: number): number {
-    return j < this.frontCount ? this.front[j]! : this.order[this.head + j - this.frontCount]!;
+    return j < this.frontCount ? this.front[j]! : this.order[(this.head + j - this.frontCount) & ORDER_MASK]!;
   }
 
   /**
