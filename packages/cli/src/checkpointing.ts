@@ -9,6 +9,7 @@ import {
 } from '@statecraft/engine';
 import { type CompiledMachine, parseEventsOrDuration, type StateTtl } from '@statecraft/fsm';
 import { CliError, usageError } from './cli-error.js';
+import { DEFAULT_CHECKPOINT_INTERVAL } from './definitions/defaults.js';
 import { ExitCode } from './exit-codes.js';
 
 export interface CheckpointArgs {
@@ -18,7 +19,8 @@ export interface CheckpointArgs {
   resume: boolean;
 }
 
-export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
+// Declared with the flags (for --help, which loads nothing of this); kafka-run imports it from here.
+export { DEFAULT_CHECKPOINT_INTERVAL };
 
 /** `--checkpoint-interval`: a number of events (`2000000`) or a duration (`500ms`, `10s`, `1m`). */
 export function parseCheckpointInterval(text: string): Pick<CheckpointPolicy, 'everyEvents' | 'everyMs'> {

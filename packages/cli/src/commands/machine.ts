@@ -7,65 +7,29 @@ import {
   loadMachine,
   toMermaid,
 } from '@statecraft/fsm';
-import type { Argv } from 'yargs';
-import { layoutMachine } from '../diagram/layout.js';
-import { renderSvg } from '../diagram/svg.js';
+import type { DiagramFormat } from '../definitions/machine.js';
 import { ExitCode } from '../exit-codes.js';
 import { openOutput } from '../io/open-output.js';
 import { resolveMachine } from '../machine-flag.js';
 
-export const DIAGRAM_FORMATS = ['mermaid', 'svg'] as const;
-export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
-
-const MACHINE_ARGUMENT = {
-  type: 'string',
-  describe: 'seed, flink or a .json definition',
-  demandOption: true,
-} as const;
-
-/** `statecraft machine show|check`; `done` receives the exit code. */
-export function machineCommands(y: Argv, done: (exitCode: number) => void): Argv {
-  return y
-    .command(
-      'show <machine>',
-      'print the machine as a diagram: Mermaid stateDiagram-v2, or SVG laid out with dagre',
-      (c) =>
-        c.positional('machine', MACHINE_ARGUMENT).options({
-          format: {
-            type: 'string',
-            choices: DIAGRAM_FORMATS,
-            default: 'mermaid',
-            describe: 'diagram format',
-          },
-          out: { type: 'string', default: '-', describe: 'file to write, or - for stdout' },
-        }),
-      async (args) => {
-        done(await showMachine(args.machine, args.format as DiagramFormat, args.out));
-      },
-    )
-    .command(
-      'check <machine>',
-      'validate a machine definition: every problem with its place, then any warnings (exit 2 if invalid)',
-      (c) => c.positional('machine', MACHINE_ARGUMENT),
-      async (args) => {
-        done(await checkMachine(args.machine));
-      },
-    )
-    .demandCommand(1, 'name a machine command: show or check');
-}
-
 /** `statecraft machine show`: the diagram on stdout or in a file (exit 73 when it cannot be written). */
 export async function showMachine(nameOrPath: string, format: DiagramFormat, out: string): Promise<number> {
   const machine = await resolveMachine(nameOrPath, { label: '' });
-  const text =
-    format === 'svg'
-      ? renderSvg(layoutMachine(machine), `state machine ${machine.name}`)
-      : toMermaid(machine);
+  const text = format === 'svg' ? await svgDiagram(machine) : toMermaid(machine);
   const output = openOutput(out);
   const writer = new StreamWriter(output.stream, output.name);
   await writer.write(text);
   await writer.finish(output.owned);
   return ExitCode.ok;
+}
+
+/** The machine laid out with dagre, as SVG (the layout is loaded only for this format). */
+async function svgDiagram(machine: CompiledMachine): Promise<string> {
+  const [{ layoutMachine }, { renderSvg }] = await Promise.all([
+    import('../diagram/layout.js'),
+    import('../diagram/svg.js'),
+  ]);
+  return renderSvg(layoutMachine(machine), `state machine ${machine.name}`);
 }
 
 /**

@@ -36,14 +36,13 @@ import { workerDeathsFromEnv } from '../fault-injection.js';
 import { DeadLetterFile } from '../io/dead-letter.js';
 import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
-import { type KafkaFlags, usesKafka } from '../kafka/kafka-flags.js';
+import { type KafkaFlags, usesKafka } from '../kafka/kafka-options.js';
 import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { generatorFlags, integerFlag } from '../options.js';
 import type { ObservabilityArgs } from '../status/observability-options.js';
 import { RunMonitor } from '../status/run-monitor.js';
 import { type RunStats, reportSummary, runStatsOf } from '../summary.js';
-import { kafkaRunCommand } from './kafka-run.js';
 
 export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
   input?: string;
@@ -80,6 +79,8 @@ interface PreparedSource {
 /** `statecraft run`: the detection job over the generator or an input file. */
 export async function runCommand(args: RunArgs): Promise<number> {
   if (usesKafka(args)) {
+    // The Kafka client is loaded only for a run that reads Kafka.
+    const { kafkaRunCommand } = await import('./kafka-run.js');
     return kafkaRunCommand(args);
   }
   const workers = integerFlag('workers', args.workers, 0, 1024);

@@ -7,9 +7,9 @@ import {
 } from '@statecraft/engine';
 import { usageError } from '../cli-error.js';
 import { logger } from '../log/logger.js';
-import { DashboardFeed } from '../metrics/dashboard-feed.js';
-import { MetricsServer } from '../metrics/metrics-server.js';
-import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import type { DashboardFeed } from '../metrics/dashboard-feed.js';
+import type { MetricsServer } from '../metrics/metrics-server.js';
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { integerFlag } from '../options.js';
 import type { RunStats } from '../summary.js';
 import { inputProgress } from './input-progress.js';
@@ -63,6 +63,12 @@ export class RunMonitor {
     );
     let served: RunMonitor['served'];
     if (port !== undefined) {
+      // prom-client and the dashboard are loaded only for a run that serves them.
+      const [{ PrometheusMetrics }, { DashboardFeed }, { MetricsServer }] = await Promise.all([
+        import('../metrics/prometheus-metrics.js'),
+        import('../metrics/dashboard-feed.js'),
+        import('../metrics/metrics-server.js'),
+      ]);
       const prometheus = new PrometheusMetrics();
       const feed = new DashboardFeed(run.title);
       const server = await MetricsServer.start(args.metricsHost ?? '127.0.0.1', port, { prometheus, feed });
