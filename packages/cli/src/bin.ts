@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { routeProcessWarnings } from './log/process-warnings.js';
 import { main } from './main.js';
+
+routeProcessWarnings();
 
 process.exitCode = await main(process.argv.slice(2));
 // The command is done and its output written (stdout and files are written synchronously on
