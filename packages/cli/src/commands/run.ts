@@ -142,8 +142,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
     events: args.events,
     output: args.output ?? '-',
     title: { source: source.name, machine: machine.name, workers, partitions },
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     source.close();
+    await release(sink);
     throw error;
   });
   const onSigint = () => abort.abort();
@@ -169,6 +170,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
         ),
       onMetrics: monitor.onMetrics,
     });
+  } catch (error) {
+    await release(sink);
+    throw error;
   } finally {
     process.off('SIGINT', onSigint);
     source.close();
@@ -321,5 +325,18 @@ export function writeStats(path: string, stats: RunStats): void {
     writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
   } catch (error) {
     throw new CliError(`cannot write ${path}: ${describeFsError(error)}`, ExitCode.cannotWrite);
+  }
+}
+
+/**
+ * Closes the sink of a run that failed (the engine leaves it open): its file is released now, not
+ * at garbage collection, which Node reports on stderr and would break the one-line error. The
+ * run's own error is the one to report.
+ */
+async function release(sink: OutputSink): Promise<void> {
+  try {
+    await sink.close?.();
+  } catch {
+    // ignored: see above
   }
 }

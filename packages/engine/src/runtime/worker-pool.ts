@@ -22,6 +22,11 @@ export function createWorkerPool(
     maxThreads: workers,
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
+    // A thread whose task has ended waits for the next on its event loop, not in Atomics.wait:
+    // there is no next task here (Atomics only speed up handing out many short ones), and on
+    // Node 24 a thread that entered Atomics.wait as destroy() terminated it sometimes never
+    // exited, so a job failing early (a truncated .gz file, 1 run in ~30) hung in destroy().
+    atomics: 'disabled',
     ...(resourceLimits === undefined ? {} : { resourceLimits }),
   });
   pool.on('error', onLateError);
