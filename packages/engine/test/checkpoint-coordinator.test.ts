@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutputColumns } from '../src/batch.js';
 import type { JobStart } from '../src/checkpoint/checkpoint.js';
 import { CheckpointStore } from '../src/checkpoint/checkpoint-store.js';
-import { CheckpointCoordinator } from '../src/checkpoint/coordinator.js';
+import { CheckpointCoordinator, MAX_CHECKPOINTS_QUEUED } from '../src/checkpoint/coordinator.js';
 import type { OutputSink } from '../src/sinks/sink.js';
 import { TextFileSink } from '../src/sinks/text-file-sink.js';
 import { columns, freshDirs } from './helpers.js';
@@ -66,10 +66,11 @@ function coordinatorOf(
   store: CheckpointStore,
   sink: OutputSink,
   start: JobStart,
-  everyEvents: number,
+  everyEvents: number | undefined,
+  everyMs?: number,
 ): CheckpointCoordinator {
   const layout = { workers: 1, partitions: 1, sourceParallelism: 1 };
-  return new CheckpointCoordinator({ store, job: 'job', everyEvents }, start, layout, sink);
+  return new CheckpointCoordinator({ store, job: 'job', everyEvents, everyMs }, start, layout, sink);
 }
 
 /** Writes `chunk`'s output, then completes a checkpoint at chunk + 1 (one owner, one producer). */
@@ -136,5 +137,43 @@ describe('CheckpointCoordinator.isDue', () => {
     expect(resumed.isDue(50_001)).toBe(false);
     expect(resumed.isDue(59_999)).toBe(false);
     expect(resumed.isDue(60_000)).toBe(true);
+  });
+});
+
+describe('CheckpointCoordinator.due', () => {
+  it('is due at the first boundary at or past each multiple of the count, however far past', async () => {
+    const { sink, store } = await setUp();
+    const coordinator = coordinatorOf(store, sink, undefined, 10_000);
+    expect(coordinator.due(9_999)).toBe('no');
+    expect(coordinator.due(10_000)).toBe('now');
+    // A boundary past two multiples at once: the next is due at the multiple after it.
+    coordinator.begin(3, 1, 1, { chunksWritten: 0, events: 0, outputs: 0 }, 25_000);
+    expect(coordinator.due(29_999)).toBe('no');
+    expect(coordinator.due(30_000)).toBe('now');
+  });
+
+  it('waits for a write when complete checkpoints queue up; a time interval is then not due', async () => {
+    const { dir, sink, store, coordinator } = await setUp();
+    const byTime = coordinatorOf(new CheckpointStore(join(dir, 'by-time')), sink, undefined, undefined, 0);
+    sink.hold();
+    // Two checkpoints complete while the first write is held: neither is on disk yet.
+    await checkpointAfter(coordinator, sink, 0);
+    await checkpointAfter(coordinator, sink, 1);
+    expect(MAX_CHECKPOINTS_QUEUED).toBe(2);
+    expect(coordinator.due(1_000)).toBe('after-write');
+    await checkpointAfter(byTime, sink, 2);
+    await checkpointAfter(byTime, sink, 3);
+    expect(byTime.due(1_000)).toBe('no');
+
+    const room = coordinator.whenRoom();
+    sink.letThrough();
+    await room;
+    expect(coordinator.due(1_000)).toBe('now');
+    await coordinator.whenWritten();
+    await byTime.whenWritten();
+    // Written one after another, in chunk order.
+    expect(coordinator.latest?.chunk).toBe(2);
+    expect(store.list()).toHaveLength(2);
+    expect(byTime.latest?.chunk).toBe(4);
   });
 });

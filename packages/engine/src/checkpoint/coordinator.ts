@@ -13,11 +13,29 @@ export interface CheckpointPolicy {
   store: CheckpointStore;
   /** The job's identity, stored in every checkpoint and compared on resume. */
   job: string;
-  /** A checkpoint starts once this many events were written since the last one began... */
+  /**
+   * A checkpoint is taken at the first chunk boundary at or after every this many events (counted
+   * from where the run started)...
+   */
   everyEvents?: number | undefined;
-  /** ...or this many milliseconds passed (whichever is set; both may be). */
+  /** ...or at the first chunk granted once this many milliseconds passed since the last one began. */
   everyMs?: number | undefined;
 }
+
+/**
+ * Complete checkpoints being written or waiting for the write before them: each holds a copy of the
+ * state. (Those still collecting reports are bounded by the grant window: their chunks are granted,
+ * not written.)
+ */
+export const MAX_CHECKPOINTS_QUEUED = 2;
+
+/**
+ * At a chunk boundary: no checkpoint; one now; or one is due by the event count but
+ * MAX_CHECKPOINTS_QUEUED are waiting to be written, so the job holds that chunk back until a write
+ * is done (a count interval is exact: its checkpoints fall on the same chunks in every run). A
+ * checkpoint due by time alone is `no` while writes are queued: it comes at a later boundary.
+ */
+export type CheckpointDue = 'no' | 'now' | 'after-write';
 
 export interface CheckpointStats {
   taken: number;
@@ -44,8 +62,9 @@ interface Pending {
  * The main thread's half of aligned checkpoints. A checkpoint at chunk C collects each owner's
  * state and each producer's split states as of the start of C (the threads report them when they
  * reach the barrier), and the sink's position when chunk C-1's outputs are written; then it makes
- * the sink durable up to that position and writes the checkpoint file. The job runs on meanwhile;
- * one checkpoint is in progress at a time.
+ * the sink durable up to that position and writes the checkpoint file. The job runs on meanwhile.
+ * Several checkpoints (at increasing chunks) may be collecting at once, and up to
+ * MAX_CHECKPOINTS_QUEUED complete ones waiting; they are written one after another, in chunk order.
  */
 export class CheckpointCoordinator {
   readonly stats: CheckpointStats = { taken: 0, lastMs: 0, lastBytes: 0, totalMs: 0 };
@@ -57,11 +76,18 @@ export class CheckpointCoordinator {
    * since then, so a checkpoint adds them to this one's (not to `latest`, which may already hold some).
    */
   private attemptStart: JobStart;
-  private pending: Pending | undefined;
+  /** Checkpoints collecting their reports, in chunk order. */
+  private readonly pending: Pending[] = [];
+  /** The last write queued (writes run one after another); undefined when none is queued. */
   private writing: Promise<void> | undefined;
+  /** Checkpoints being written or waiting for the write before them, oldest first. */
+  private readonly queuedWrites: Promise<void>[] = [];
   /** Called when a checkpoint completes or fails (the running attempt re-checks its conditions). */
   onProgress: () => void = () => undefined;
-  private lastBeganAtEvents = 0;
+  /** Where the count interval is anchored: the events before the attempt's first chunk. */
+  private anchorEvents = 0;
+  /** The event position at which the next checkpoint is due (with `everyEvents`). */
+  private nextDueEvents = 0;
   private lastBeganAt = performance.now();
 
   constructor(
@@ -72,30 +98,54 @@ export class CheckpointCoordinator {
   ) {
     this.latest = start;
     this.attemptStart = start;
-    this.lastBeganAtEvents = start?.firstEvent ?? 0;
-  }
-
-  /** Whether a new checkpoint should begin now, `eventsWritten` being this run's count. */
-  isDue(eventsWritten: number): boolean {
-    if (this.pending !== undefined || this.writing !== undefined || this.failure !== undefined) return false;
-    const { everyEvents, everyMs } = this.policy;
-    if (everyEvents !== undefined && eventsWritten - this.lastBeganAtEvents >= everyEvents) return true;
-    return everyMs !== undefined && performance.now() - this.lastBeganAt >= everyMs;
+    this.anchor(start?.firstEvent ?? 0);
   }
 
   /**
-   * Starts a checkpoint at `chunk`, to be completed by `owners` owner and `producers` producer
-   * reports; `now` is the collector's state (the sink position is taken now if `chunk` is written).
+   * Whether a checkpoint is due at a chunk boundary with `eventsBefore` events of the stream before
+   * it (exact, or estimated for chunks not written yet): at the first boundary at or past each
+   * multiple of the count interval, or at the first one once the time interval has passed.
+   */
+  due(eventsBefore: number): CheckpointDue {
+    if (this.failure !== undefined) return 'no';
+    const { everyEvents, everyMs } = this.policy;
+    const byCount = everyEvents !== undefined && eventsBefore >= this.nextDueEvents;
+    const byTime = everyMs !== undefined && performance.now() - this.lastBeganAt >= everyMs;
+    if (!byCount && !byTime) return 'no';
+    if (this.queuedWrites.length < MAX_CHECKPOINTS_QUEUED) return 'now';
+    return byCount ? 'after-write' : 'no';
+  }
+
+  /** Whether a checkpoint can begin now at a boundary with `eventsBefore` events before it. */
+  isDue(eventsBefore: number): boolean {
+    return this.due(eventsBefore) === 'now';
+  }
+
+  /** Waits until fewer than MAX_CHECKPOINTS_QUEUED checkpoints are waiting to be written. */
+  async whenRoom(): Promise<void> {
+    while (this.queuedWrites.length >= MAX_CHECKPOINTS_QUEUED) await this.queuedWrites[0];
+  }
+
+  /**
+   * Starts a checkpoint at `chunk` (after any begun before), to be completed by `owners` owner and
+   * `producers` producer reports; `now` is the collector's state (the sink position is taken now
+   * if `chunk` is written); `eventsBefore`, the events before `chunk` as given to isDue.
    */
   begin(
     chunk: number,
     owners: number,
     producers: number,
     now: { chunksWritten: number; events: number; outputs: number },
+    eventsBefore = now.events,
   ): void {
-    this.lastBeganAtEvents = now.events;
+    const { everyEvents } = this.policy;
+    if (everyEvents !== undefined && eventsBefore >= this.nextDueEvents) {
+      // The next multiple of the interval after this boundary (several may fall in one chunk).
+      const intervals = Math.floor((eventsBefore - this.anchorEvents) / everyEvents) + 1;
+      this.nextDueEvents = this.anchorEvents + intervals * everyEvents;
+    }
     this.lastBeganAt = performance.now();
-    this.pending = {
+    this.pending.push({
       chunk,
       owners: [],
       ownersLeft: owners,
@@ -104,7 +154,7 @@ export class CheckpointCoordinator {
       producersLeft: producers,
       expiredKeys: 0,
       startedAt: performance.now(),
-    };
+    });
     this.chunkWritten(now.chunksWritten, now);
   }
 
@@ -119,9 +169,14 @@ export class CheckpointCoordinator {
     await this.settle();
     const start = this.latest;
     this.attemptStart = start;
-    this.lastBeganAtEvents = start?.firstEvent ?? 0;
+    this.anchor(start?.firstEvent ?? 0);
     this.lastBeganAt = performance.now();
     return start;
+  }
+
+  private anchor(events: number): void {
+    this.anchorEvents = events;
+    this.nextDueEvents = events + (this.policy.everyEvents ?? 0);
   }
 
   ownerState(chunk: number, keyed: KeyedState, expiredKeys: number): void {
@@ -147,8 +202,8 @@ export class CheckpointCoordinator {
    * count reaches the pending checkpoint's chunk, the sink's position is the one to commit.
    */
   chunkWritten(chunksWritten: number, totals: { events: number; outputs: number }): void {
-    const pending = this.pending;
-    if (pending === undefined || pending.written !== undefined || chunksWritten !== pending.chunk) return;
+    const pending = this.pendingAt(chunksWritten);
+    if (pending === undefined || pending.written !== undefined) return;
     pending.written = {
       outputPosition: this.sink.position?.() ?? 0,
       events: totals.events,
@@ -159,36 +214,44 @@ export class CheckpointCoordinator {
 
   /** No checkpoint is being collected or written. */
   get idle(): boolean {
-    return this.pending === undefined && this.writing === undefined;
+    return this.pending.length === 0 && this.writing === undefined;
   }
 
-  /** Waits until the checkpoint being written (if any) is written or has failed. */
+  /** Waits until the checkpoints being written (if any) are written or have failed. */
   async whenWritten(): Promise<void> {
-    await this.writing;
+    while (this.writing !== undefined) await this.writing;
   }
 
-  /** Waits for a checkpoint being written (a pending one that is not complete is abandoned). */
+  /** Waits for the checkpoints being written (pending ones that are not complete are abandoned). */
   async settle(): Promise<void> {
-    this.pending = undefined;
-    await this.writing;
+    this.pending.length = 0;
+    await this.whenWritten();
   }
 
   private pendingAt(chunk: number): Pending | undefined {
-    return this.pending?.chunk === chunk ? this.pending : undefined;
+    return this.pending.find((pending) => pending.chunk === chunk);
   }
 
   private tryComplete(): void {
-    const pending = this.pending;
-    if (pending === undefined || pending.ownersLeft > 0 || pending.producersLeft > 0) return;
-    if (pending.written === undefined) return;
-    this.pending = undefined;
+    // Checkpoints complete in chunk order: a later one needs every report the earlier ones need.
+    for (;;) {
+      const pending = this.pending[0];
+      if (pending === undefined || pending.ownersLeft > 0 || pending.producersLeft > 0) return;
+      const { written } = pending;
+      if (written === undefined) return;
+      this.pending.shift();
+      this.write(pending, written);
+    }
+  }
+
+  private write(pending: Pending, at: NonNullable<Pending['written']>): void {
     const base = this.attemptStart;
     const checkpoint: Checkpoint = {
       job: this.policy.job,
       chunk: pending.chunk,
-      firstEvent: pending.written.events,
-      outputs: pending.written.outputs,
-      outputPosition: pending.written.outputPosition,
+      firstEvent: at.events,
+      outputs: at.outputs,
+      outputPosition: at.outputPosition,
       rejects: mergeRejects([base?.rejects ?? {}, ...pending.rejects]),
       expiredKeys: (base?.expiredKeys ?? 0) + pending.expiredKeys,
       ...this.layout,
@@ -196,13 +259,21 @@ export class CheckpointCoordinator {
       keyed: concatKeyedStates(pending.owners),
       splits: pending.splits.sort((a, b) => a.split - b.split),
     };
-    this.writing = this.commit(checkpoint, pending.startedAt).finally(() => {
-      this.writing = undefined;
-      this.onProgress();
-    });
+    const previous = this.writing ?? Promise.resolve();
+    const queued: Promise<void> = previous
+      .then(() => this.commit(checkpoint, pending.startedAt))
+      .finally(() => {
+        this.queuedWrites.shift();
+        if (this.writing === queued) this.writing = undefined;
+        this.onProgress();
+      });
+    this.writing = queued;
+    this.queuedWrites.push(queued);
   }
 
   private async commit(checkpoint: Checkpoint, startedAt: number): Promise<void> {
+    // After a failed write nothing later is written: it would follow a gap in the output commits.
+    if (this.failure !== undefined) return;
     try {
       await this.sink.commit?.(checkpoint.outputPosition);
       await this.policy.store.write(checkpoint);

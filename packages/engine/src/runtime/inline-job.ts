@@ -69,7 +69,8 @@ export async function runInlineJob(
     let firstEvent = baseEvents;
     let interrupted = false;
     const checkpointAt = (chunk: number) => {
-      checkpoints!.begin(chunk, 1, 1, { chunksWritten: collector.chunksWritten, ...totals() });
+      const now = { chunksWritten: collector.chunksWritten, ...totals() };
+      checkpoints!.begin(chunk, 1, 1, now, firstEvent);
       checkpoints!.ownerState(chunk, snapshotOperator(operator), operator.expiredKeys?.() ?? 0);
       checkpoints!.producerState(chunk, producer.snapshot?.() ?? [], producer.rejects?.() ?? {});
     };
@@ -114,7 +115,11 @@ export async function runInlineJob(
         collector.deliverRejected(chunk, producer.takeRejected?.() ?? { lines: 0, records: [] });
       }
       collector.deliver(chunk, out.take());
-      if (checkpoints?.isDue(totals().events) && (await following) !== undefined) checkpointAt(chunk + 1);
+      const due = checkpoints?.due(firstEvent) ?? 'no';
+      if (due !== 'no' && (await following) !== undefined) {
+        if (due === 'after-write') await checkpoints!.whenRoom();
+        checkpointAt(chunk + 1);
+      }
     }
     while (collector.error === undefined && collector.backlog > 0) await progress.wait();
     if (collector.error !== undefined) throw collector.error;

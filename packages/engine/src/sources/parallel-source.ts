@@ -25,6 +25,11 @@ export interface IndexedSource extends ParallelSourceBase {
   chunks: number;
   /** Number of splits: chunks of one split are produced in order by one producer. */
   splits: number;
+  /**
+   * Events in every chunk but the last, for a source that knows it (the generator): a count
+   * checkpoint interval then falls on exact chunk boundaries; otherwise the job estimates them.
+   */
+  chunkEvents?: number | undefined;
   feed?: undefined;
 }
 
@@ -38,6 +43,7 @@ export interface FedSource extends ParallelSourceBase {
   feed(from: number): ChunkFeed;
   chunks?: undefined;
   splits?: undefined;
+  chunkEvents?: undefined;
 }
 
 /** A source whose chunks are parsed or generated inside the worker threads. */

@@ -35,6 +35,7 @@ export function generatorSource(options: GeneratorOptions): IndexedSource {
     config,
     chunks: plan.chunks,
     splits: plan.splits,
+    chunkEvents: plan.chunkSize,
     name: 'generator',
   };
 }

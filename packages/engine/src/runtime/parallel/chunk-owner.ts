@@ -21,7 +21,8 @@ export class ChunkOwner {
   private nextChunk: number;
   private firstEvent: number;
   private granted = -1;
-  private barrier = -1;
+  /** Chunks whose barrier arrived and whose state is not reported yet, in increasing order. */
+  private readonly barriers: number[] = [];
   private applied = 0;
 
   constructor(
@@ -54,9 +55,12 @@ export class ChunkOwner {
     this.drain();
   }
 
-  /** Reports the state as of the start of `chunk` once every earlier chunk is applied. */
+  /**
+   * Reports the state as of the start of `chunk` once every earlier chunk is applied. Barriers
+   * come in increasing chunk order, each before the grant that reaches its chunk.
+   */
   checkpointAt(chunk: number): void {
-    this.barrier = chunk;
+    this.barriers.push(chunk);
     this.reportAtBarrier();
   }
 
@@ -84,9 +88,9 @@ export class ChunkOwner {
   }
 
   private reportAtBarrier(): void {
-    if (this.barrier !== this.nextChunk) return;
-    const chunk = this.barrier;
-    this.barrier = -1;
+    if (this.barriers[0] !== this.nextChunk) return;
+    const chunk = this.nextChunk;
+    this.barriers.shift();
     const keyed = snapshotOperator(this.operator);
     const message: OwnerStateMessage = {
       t: 'owner-state',

@@ -115,15 +115,42 @@ export async function runExchangeJob(
       },
     );
   };
-  /** A checkpoint at the first chunk not granted yet: the barrier goes out before its grant. */
-  const checkpointAtGranted = (coordinator: CheckpointCoordinator) => {
-    coordinator.begin(granted, workers, workers, { chunksWritten: collector.chunksWritten, ...totals() });
-    executor.barrier(granted);
+  /**
+   * The events of the stream before `chunk`: exact for a source with fixed-size chunks, else the
+   * events written so far plus the chunks between at the average size of the ones written.
+   */
+  const eventsBefore = (chunk: number): number => {
+    if (source.chunkEvents !== undefined) return chunk * source.chunkEvents;
+    const { events } = totals();
+    const written = collector.chunksWritten - firstChunk;
+    if (written === 0) return events;
+    return events + Math.round(((chunk - collector.chunksWritten) * collector.eventsWritten) / written);
+  };
+  /** A checkpoint at `chunk`, not granted yet: the barrier goes out before its grant. */
+  const checkpointAt = (coordinator: CheckpointCoordinator, chunk: number, events = totals().events) => {
+    const now = { chunksWritten: collector.chunksWritten, ...totals() };
+    coordinator.begin(chunk, workers, workers, now, events);
+    executor.barrier(chunk);
+  };
+  /**
+   * Sends the barriers of the checkpoints due at the chunk boundaries a grant up to `upTo` passes
+   * (never the run's first chunk); returns where the grant stops: before a boundary whose
+   * checkpoint waits for a write to finish (the coordinator's progress calls grantUpTo again).
+   */
+  const placeBarriers = (coordinator: CheckpointCoordinator, upTo: number): number => {
+    for (let chunk = Math.max(granted, firstChunk + 1); chunk < upTo; chunk++) {
+      const events = eventsBefore(chunk);
+      const due = coordinator.due(events);
+      if (due === 'after-write') return chunk;
+      if (due === 'now') checkpointAt(coordinator, chunk, events);
+    }
+    return upTo;
   };
   const grantUpTo = (limit: number) => {
-    const upTo = Math.min(limit, available);
+    let upTo = Math.min(limit, available);
     if (upTo <= granted) return;
-    if (checkpoints?.isDue(totals().events) && granted > firstChunk) checkpointAtGranted(checkpoints);
+    if (checkpoints !== undefined) upTo = placeBarriers(checkpoints, upTo);
+    if (upTo <= granted) return;
     const parts = workers + (source.keepsRejected ? 1 : 0);
     for (let chunk = granted; chunk < upTo; chunk++) collector.expect(chunk, parts);
     granted = upTo;
@@ -149,7 +176,7 @@ export async function runExchangeJob(
       // Stop with a checkpoint at the first chunk not done, so --resume starts exactly there.
       while (!stalled() && !checkpoints.idle) await progress.wait();
       if (!stalled() && granted > firstChunk && (checkpoints.latest?.chunk ?? -1) < granted) {
-        checkpointAtGranted(checkpoints);
+        checkpointAt(checkpoints, granted);
         while (!stalled() && !checkpoints.idle) await progress.wait();
       }
     }

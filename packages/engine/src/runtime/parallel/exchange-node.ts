@@ -93,7 +93,8 @@ export async function serveExchangeNode(
     let granted = -1;
     let scheduled = false;
     let stopped = false;
-    let producerBarrier = -1;
+    // Barriers whose producer state is not reported yet, in increasing chunk order.
+    const producerBarriers: number[] = [];
     const stop = () => {
       stopped = true;
       reporter.stop();
@@ -124,18 +125,19 @@ export async function serveExchangeNode(
     };
     // The producers' part of a barrier: reported once every hosted chunk before it is made.
     const reportProducersAtBarrier = () => {
-      if (producerBarrier < 0) return;
       // A fed chunk before the barrier has always arrived: its input is sent before its grant.
       const next = chunks.peek();
-      if (next !== undefined && next < producerBarrier) return;
-      const message: ProducerStateMessage = {
-        t: 'producer-state',
-        chunk: producerBarrier,
-        splits: producer?.snapshot?.() ?? [],
-        rejects: producer?.rejects?.() ?? {},
-      };
-      producerBarrier = -1;
-      control.postMessage(message);
+      for (let barrier = producerBarriers[0]; barrier !== undefined; barrier = producerBarriers[0]) {
+        if (next !== undefined && next < barrier) return;
+        producerBarriers.shift();
+        const message: ProducerStateMessage = {
+          t: 'producer-state',
+          chunk: barrier,
+          splits: producer?.snapshot?.() ?? [],
+          rejects: producer?.rejects?.() ?? {},
+        };
+        control.postMessage(message);
+      }
     };
     const produceNext = () => {
       scheduled = false;
@@ -215,7 +217,7 @@ export async function serveExchangeNode(
           return;
         }
         if (message.t === 'barrier') {
-          producerBarrier = message.chunk;
+          producerBarriers.push(message.chunk);
           reportProducersAtBarrier();
           owner.checkpointAt(message.chunk);
           return;
