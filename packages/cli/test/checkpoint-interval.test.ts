@@ -27,15 +27,14 @@ beforeAll(async () => {
   expect(reference.toString().split('\n').length).toBeGreaterThan(1000);
 });
 
-/** A run to completion with a count checkpoint interval, keeping every checkpoint. */
-async function checkpointedRun(name: string, layout: string[]) {
+/** A run of `job` to completion with a count checkpoint interval, keeping every checkpoint. */
+async function checkpointedRun(name: string, job: string[]) {
   const output = join(dir(), `${name}.csv`);
   const checkpoints = join(dir(), `${name}-checkpoints`);
   const stats = join(dir(), `${name}.json`);
   const result = await runCli([
     'run',
-    ...STREAM,
-    ...layout,
+    ...job,
     ...['--output', output, '--stats', stats, '--checkpoint-dir', checkpoints],
     ...['--checkpoint-interval', String(INTERVAL), '--checkpoint-retain', '100', '--quiet'],
   ]);
@@ -43,7 +42,7 @@ async function checkpointedRun(name: string, layout: string[]) {
   return {
     output,
     files: checkpointFiles(checkpoints),
-    stats: JSON.parse(readFileSync(stats, 'utf8')) as { checkpoints: number; events: number },
+    stats: JSON.parse(readFileSync(stats, 'utf8')) as { checkpoints: number; events: number; chunks: number },
   };
 }
 
@@ -53,7 +52,7 @@ describe('--checkpoint-interval as a count of events', () => {
     ['3 workers, 2 producers', ['--workers', '3', '--partitions', '64', '--source-parallelism', '2']],
     ['inline', ['--workers', '0']],
   ])('%s: a checkpoint at the first chunk boundary past every 200,000 events', async (name, layout) => {
-    const run = await checkpointedRun(name.replace(/\W+/g, '-'), layout);
+    const run = await checkpointedRun(name.replace(/\W+/g, '-'), [...STREAM, ...layout]);
     expectSameBytes(run.output, reference, name);
     expect(run.stats).toMatchObject({ events: EVENTS, checkpoints: EXPECTED_CHUNKS.length });
     const taken = run.files.map((file) => decodeCheckpoint(readFileSync(file)));
@@ -61,8 +60,23 @@ describe('--checkpoint-interval as a count of events', () => {
     expect(taken.map((checkpoint) => checkpoint.firstEvent)).toEqual(EXPECTED_CHUNKS.map((c) => c * CHUNK));
   });
 
+  it('a CSV file, whose chunks hold unknown numbers of events: a checkpoint at every boundary', async () => {
+    // 4 MiB chunks of about 260,000 events: each boundary passes a multiple of 200,000, wherever
+    // the job estimates it (from the chunks written so far).
+    const input = join(dir(), 'events.csv');
+    const generated = await runCli(['generate', ...STREAM.slice(0, 6), '--out', input, '--quiet']);
+    expect(generated.code, generated.stderr).toBe(EXIT.ok);
+    const run = await checkpointedRun('csv', ['--input', input, '--format', 'csv', '--workers', '2']);
+    const { stats } = run;
+    // The same events as the generator's stream, so the same alerts as the reference.
+    expect(stats.events).toBe(EVENTS);
+    expect(stats.chunks).toBeGreaterThanOrEqual(10);
+    expect(stats.checkpoints).toBe(stats.chunks - 1);
+    expectSameBytes(run.output, reference, 'CSV input with checkpoints');
+  });
+
   it('a resume from the first, a middle and the last of them writes the uninterrupted output', async () => {
-    const run = await checkpointedRun('resume-source', ['--workers', '2', '--partitions', '128']);
+    const run = await checkpointedRun('resume-source', [...STREAM, '--workers', '2', '--partitions', '128']);
     expect(run.files).toHaveLength(EXPECTED_CHUNKS.length);
     const picks: [number, string[]][] = [
       [0, ['--workers', '3', '--partitions', '32']],

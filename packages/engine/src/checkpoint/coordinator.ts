@@ -116,6 +116,11 @@ export class CheckpointCoordinator {
     return byCount ? 'after-write' : 'no';
   }
 
+  /** Checkpoints are due by a count of events (placed at chunk boundaries by their event positions). */
+  get byCount(): boolean {
+    return this.policy.everyEvents !== undefined;
+  }
+
   /** Whether a checkpoint can begin now at a boundary with `eventsBefore` events before it. */
   isDue(eventsBefore: number): boolean {
     return this.due(eventsBefore) === 'now';

@@ -146,8 +146,12 @@ export async function runExchangeJob(
     }
     return upTo;
   };
+  // Where a count's boundaries fall in chunks of unknown sizes is estimated from the chunks written:
+  // until one is, only the first chunk is granted (else a whole window would pass unchecked).
+  const estimating = checkpoints?.byCount === true && source.chunkEvents === undefined;
   const grantUpTo = (limit: number) => {
     let upTo = Math.min(limit, available);
+    if (estimating && collector.chunksWritten === firstChunk) upTo = Math.min(upTo, firstChunk + 1);
     if (upTo <= granted) return;
     if (checkpoints !== undefined) upTo = placeBarriers(checkpoints, upTo);
     if (upTo <= granted) return;
