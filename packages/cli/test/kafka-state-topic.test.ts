@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PartitionCheckpoint } from '@statecraft/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,93 +50,123 @@ beforeAll(async () => {
   reference = await fileRunAlerts(dir(), STREAM);
 }, 120_000);
 
-/** Every checkpoint written to the state topic so far (compaction never runs within a test). */
+/**
+ * A member killed -9 once it has checkpointed a partition part of the way (and `killable`), and a second process
+ * of the group (with `cacheDirs[1]` as its --checkpoint-dir) taking the partitions over: checks
+ * that each partition's alerts, the first's up to the checkpoint the second resumed from and then
+ * the second's, are exactly a single run's; resolves with the second's stderr.
+ */
+async function killAndTakeOver(
+  cacheDirs: [string | undefined, string | undefined],
+  killable: () => Promise<boolean> = async () => true,
+): Promise<string> {
+  const group = uniqueGroup('state-topic');
+  const stateTopic = `${group}-state`;
+  // Each process has its own output directory: nothing on disk is shared, unless cacheDirs say so.
+  const member = (name: string, cacheDir: string | undefined) =>
+    startCli([
+      'run',
+      ...['--brokers', bootstrap(), '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
+      ...['--state-topic', stateTopic, '--checkpoint-interval', '2000'],
+      ...(cacheDir === undefined ? [] : ['--checkpoint-dir', cacheDir]),
+      ...['--output-dir', join(dir(), group, name), '--kafka-fetch-bytes', '4096', '--workers', '1'],
+      ...['--kafka-timeout', '60000', '--stats', join(dir(), group, `${name}.json`)],
+    ]);
+  const admin = testClient().admin();
+  await admin.connect();
+  const { end } = await admin.topicOffsets(TOPIC);
+  await admin.disconnect();
+  const victim = member('victim', cacheDirs[0]);
+  const victimDone = collect(victim, { timeoutMs: 120_000 });
+  // Killed mid-run, once it has checkpointed a partition part of the way (not at its end).
+  const deadline = Date.now() + 60_000;
+  const midway = (c: PartitionCheckpoint) => c.offset > 0 && c.offset < end[c.partition]!;
+  while (
+    !(await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions)).some(midway) ||
+    !(await killable())
+  ) {
+    if (Date.now() > deadline || victim.exitCode !== null)
+      throw new Error('the victim ended before it was killed');
+    await sleep(2);
+  }
+  victim.kill('SIGKILL');
+  const killed = await victimDone;
+  expect(killed.signal, killed.stderr).toBe('SIGKILL');
+  const result = await collect(member('survivor', cacheDirs[1]), { timeoutMs: 150_000 });
+  expect(result.code, result.stderr).toBe(EXIT.ok);
+
+  // The survivor resumed partitions from checkpoints the victim wrote into the topic.
+  const resumed = [
+    ...result.stderr.matchAll(
+      new RegExp(
+        `partition (\\d+): resuming from its checkpoint at offset (\\d+) \\(.*written by .* pid ${victim.pid}\\)`,
+        'g',
+      ),
+    ),
+  ].map((match) => ({ partition: Number(match[1]), offset: Number(match[2]) }));
+  // At least one of them part of the way: the survivor read on with the victim's state.
+  expect(
+    resumed.some((r) => r.offset < end[r.partition]!),
+    result.stderr,
+  ).toBe(true);
+
+  // Each partition's alerts: the victim's up to the checkpoint the survivor resumed from, then
+  // the survivor's; together, exactly a single run's alerts (state restored, or they differ).
+  const checkpoints = await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions);
+  let union = '';
+  for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
+    const file = (name: string) =>
+      readFile(join(dir(), group, name, `partition-${partition}.txt`), 'utf8').catch(() => '');
+    const [victimAlerts, survivorAlerts] = [linesOf(await file('victim')), linesOf(await file('survivor'))];
+    const from = resumed.find((r) => r.partition === partition);
+    let kept = victimAlerts.length;
+    if (from !== undefined) {
+      const used = checkpoints.find((c) => c.partition === partition && c.offset === from.offset);
+      expect(used, `partition ${partition}`).toBeDefined();
+      kept = used!.alerts;
+    } else if (survivorAlerts.length > 0 && victimAlerts.length > 0) {
+      // Read by both without a checkpoint in between: only possible from the partition's start.
+      kept = 0;
+    }
+    union += victimAlerts
+      .slice(0, kept)
+      .map((line) => `${line}\n`)
+      .join('');
+    union += survivorAlerts.map((line) => `${line}\n`).join('');
+  }
+  expect(linesOf(union).length).toBe(linesOf(reference).length);
+  expect(multiset(union)).toEqual(multiset(reference));
+  expect(perAddress(parseAlerts(union, 'text'))).toEqual(perAddress(parseAlerts(reference, 'text')));
+
+  const stats = JSON.parse(await readFile(join(dir(), group, 'survivor.json'), 'utf8'));
+  expect(stats.kafka.reachedEnd).toBe(true);
+  return result.stderr;
+}
+
 describe('state that lives in Kafka (--state-topic)', () => {
   it("a process that takes a killed member's partitions over restores their state from the topic, not from a disk it shares", async () => {
-    const group = uniqueGroup('state-topic');
-    const stateTopic = `${group}-state`;
-    // Each process has its own output directory and no checkpoint directory: nothing on disk is shared.
-    const member = (name: string) =>
-      startCli([
-        'run',
-        ...['--brokers', bootstrap(), '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
-        ...['--state-topic', stateTopic, '--checkpoint-interval', '2000'],
-        ...['--output-dir', join(dir(), name), '--kafka-fetch-bytes', '4096', '--workers', '1'],
-        ...['--kafka-timeout', '60000', '--stats', join(dir(), `${name}.json`)],
-      ]);
-    const admin = testClient().admin();
-    await admin.connect();
-    const { end } = await admin.topicOffsets(TOPIC);
-    await admin.disconnect();
-    const victim = member('victim');
-    const victimDone = collect(victim, { timeoutMs: 120_000 });
-    // Killed mid-run, once it has checkpointed a partition part of the way (not at its end).
-    const deadline = Date.now() + 60_000;
-    const midway = (c: PartitionCheckpoint) => c.offset > 0 && c.offset < end[c.partition]!;
-    while (!(await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions)).some(midway)) {
-      if (Date.now() > deadline || victim.exitCode !== null)
-        throw new Error('the victim ended before it was killed');
-      await sleep(2);
-    }
-    victim.kill('SIGKILL');
-    const killed = await victimDone;
-    expect(killed.signal, killed.stderr).toBe('SIGKILL');
-    const survivorDone = collect(member('survivor'), { timeoutMs: 150_000 });
-    const result = await survivorDone;
-    expect(result.code, result.stderr).toBe(EXIT.ok);
-
-    // The survivor resumed partitions from checkpoints the victim wrote into the topic.
-    const resumed = [
-      ...result.stderr.matchAll(
-        new RegExp(
-          `partition (\\d+): resuming from its checkpoint at offset (\\d+) \\(.*written by .* pid ${victim.pid}\\)`,
-          'g',
-        ),
-      ),
-    ].map((match) => ({ partition: Number(match[1]), offset: Number(match[2]) }));
-    // At least one of them part of the way: the survivor read on with the victim's state.
-    expect(
-      resumed.some((r) => r.offset < end[r.partition]!),
-      result.stderr,
-    ).toBe(true);
-
-    // Each partition's alerts: the victim's up to the checkpoint the survivor resumed from, then
-    // the survivor's; together, exactly a single run's alerts (state restored, or they differ).
-    const checkpoints = await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions);
-    let union = '';
-    for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
-      const file = (name: string) =>
-        readFile(join(dir(), name, `partition-${partition}.txt`), 'utf8').catch(() => '');
-      const [victimAlerts, survivorAlerts] = [linesOf(await file('victim')), linesOf(await file('survivor'))];
-      const from = resumed.find((r) => r.partition === partition);
-      let kept = victimAlerts.length;
-      if (from !== undefined) {
-        const used = checkpoints.find((c) => c.partition === partition && c.offset === from.offset);
-        expect(used, `partition ${partition}`).toBeDefined();
-        kept = used!.alerts;
-      } else if (survivorAlerts.length > 0 && victimAlerts.length > 0) {
-        // Read by both without a checkpoint in between: only possible from the partition's start.
-        kept = 0;
-      }
-      union += victimAlerts
-        .slice(0, kept)
-        .map((line) => `${line}\n`)
-        .join('');
-      union += survivorAlerts.map((line) => `${line}\n`).join('');
-    }
-    expect(linesOf(union).length).toBe(linesOf(reference).length);
-    expect(multiset(union)).toEqual(multiset(reference));
-    expect(perAddress(parseAlerts(union, 'text'))).toEqual(perAddress(parseAlerts(reference, 'text')));
-
-    const stats = JSON.parse(await readFile(join(dir(), 'survivor.json'), 'utf8'));
-    expect(stats.kafka.reachedEnd).toBe(true);
+    const stderr = await killAndTakeOver([undefined, undefined]);
+    expect(stderr).not.toMatch(/local copy/);
   }, 240_000);
 
-  it('refuses --state-topic with --checkpoint-dir, or naming the events topic (exit 2, one line)', async () => {
+  it('a process with another --checkpoint-dir restores from the topic; one restarted on its own restores its local copies', async () => {
+    const [first, second] = [join(dir(), 'cache-1'), join(dir(), 'cache-2')];
+    // Two processes with their own directories: the second has no copy, so it reads the topic.
+    expect(await killAndTakeOver([first, second])).not.toMatch(/local copy/);
+    // A process restarted on its own directory: the copies of its newest checkpoints are current.
+    const own = join(dir(), 'cache-3');
+    const copied = async () =>
+      (await readdir(own).catch(() => [])).some((name) => name.endsWith('.state-copy'));
+    const restarted = await killAndTakeOver([own, own], copied);
+    expect(restarted).toMatch(
+      new RegExp(
+        `resuming from its checkpoint at offset \\d+ \\(.*\\); restored from its local copy ${own.replaceAll('/', '\\/')}\\/partition-\\d\\.state-copy`,
+      ),
+    );
+  }, 480_000);
+
+  it('refuses a --state-topic naming the events topic (exit 2, one line)', async () => {
     const run = ['run', '--brokers', bootstrap(), '--topic', TOPIC, '--group', 'g'];
-    const both = await runCli([...run, '--state-topic', 's', '--checkpoint-dir', join(dir(), 'c')]);
-    expect(both.code).toBe(EXIT.usage);
-    expect(both.stderr).toMatch(/^statecraft: --checkpoint-dir and --state-topic are two places/);
     const same = await runCli([...run, '--state-topic', TOPIC]);
     expect(same.code).toBe(EXIT.usage);
     expect(same.stderr).toMatch(/^statecraft: --state-topic must be a topic of its own/);

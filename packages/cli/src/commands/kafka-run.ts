@@ -151,11 +151,6 @@ function kafkaJobSettings(args: RunArgs): KafkaJobSettings {
       '--state-ttl is not supported with --brokers: its clock counts chunks, which differ between the processes of a group',
     );
   }
-  if (args.checkpointDir !== undefined && args.stateTopic !== undefined) {
-    throw usageError(
-      '--checkpoint-dir and --state-topic are two places for the checkpoints: give one (--state-topic needs no shared disk)',
-    );
-  }
   if (args.stateTopic === topic || (args.stateTopic !== undefined && args.stateTopic === args.alertsTopic)) {
     throw usageError('--state-topic must be a topic of its own');
   }
@@ -194,10 +189,15 @@ function kafkaJobSettings(args: RunArgs): KafkaJobSettings {
     values: kafkaFormat(args.kafkaFormat),
     guarantee,
     ...(args.alertsTopic === undefined ? {} : { alertsTopic: args.alertsTopic }),
-    ...(args.checkpointDir !== undefined
-      ? { state: { dir: args.checkpointDir } }
-      : args.stateTopic !== undefined
-        ? { state: { topic: args.stateTopic } }
+    ...(args.stateTopic !== undefined
+      ? {
+          state: {
+            topic: args.stateTopic,
+            ...(args.checkpointDir === undefined ? {} : { cacheDir: args.checkpointDir }),
+          },
+        }
+      : args.checkpointDir !== undefined
+        ? { state: { dir: args.checkpointDir } }
         : {}),
     checkpointInterval: parseCheckpointInterval(args.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL),
     untilEnd: args.untilEnd ?? false,

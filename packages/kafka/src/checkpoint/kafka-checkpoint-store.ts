@@ -2,7 +2,12 @@ import { CheckpointError, CheckpointMismatchError, CheckpointWriteError } from '
 import type { ClusterAdmin } from '../client/client.js';
 import { KafkaError, TopicNotFoundError } from '../errors.js';
 import type { ColumnarProducer } from '../wire/columnar-producer.js';
-import { type PartitionReaderOptions, readWholePartition } from '../wire/partition-reader.js';
+import {
+  isNewestRecord,
+  type PartitionReaderOptions,
+  readFromEnd,
+  topicIdOf,
+} from '../wire/partition-reader.js';
 import {
   decodePartitionCheckpoint,
   encodePartitionCheckpoint,
@@ -30,6 +35,11 @@ const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
  */
 export class KafkaCheckpointStore implements CheckpointStore {
   readonly job: string;
+  /**
+   * The state topic's id, read at start (before any checkpoint is written: an id read after a write
+   * could name a topic created again since).
+   */
+  private topicId: string | undefined;
 
   constructor(private readonly options: KafkaCheckpointStoreOptions) {
     this.job = options.job;
@@ -62,6 +72,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
           },
         },
       ]);
+      this.topicId = await topicIdOf(this.options, stateTopic);
       return { created: true };
     }
     if (existing < partitions) {
@@ -69,35 +80,43 @@ export class KafkaCheckpointStore implements CheckpointStore {
         `state topic ${stateTopic} has ${existing} partitions, fewer than the events topic's ${partitions}: give another --state-topic`,
       );
     }
+    this.topicId = await topicIdOf(this.options, stateTopic);
     return { created: false };
   }
 
+  /**
+   * The partition's newest two checkpoints of this job, newest first, and the records on the way
+   * that were not checkpoints. Read from the partition's end back: a takeover reads the newest
+   * checkpoints, not every one written since the last compaction.
+   */
   async loadAll(partition: number): Promise<{ checkpoints: PartitionCheckpoint[]; unusable: Unusable[] }> {
-    const runs = await readWholePartition(this.options, this.options.stateTopic, partition);
-    const found: { checkpoint: PartitionCheckpoint; offset: number }[] = [];
+    const { stateTopic } = this.options;
+    const checkpoints: PartitionCheckpoint[] = [];
     const unusable: Unusable[] = [];
-    for (const run of runs) {
-      for (let i = 0; i < run.count; i++) {
-        const start = run.valueStarts[i]!;
-        if (start < 0) continue;
-        const path = `${this.options.stateTopic}[${partition}]@${run.offsets[i]}`;
-        let checkpoint: PartitionCheckpoint;
-        try {
-          checkpoint = decodePartitionCheckpoint(run.values.subarray(start, run.valueEnds[i]!));
-        } catch (error) {
-          unusable.push({ path, reason: `${path} is unusable (${(error as Error).message})` });
-          continue;
+    await readFromEnd(this.options, stateTopic, partition, (window) => {
+      for (const run of window.reverse()) {
+        for (let i = run.count - 1; i >= 0 && checkpoints.length < 2; i--) {
+          const start = run.valueStarts[i]!;
+          if (start < 0) continue;
+          const path = `${stateTopic}[${partition}]@${run.offsets[i]}`;
+          let checkpoint: PartitionCheckpoint;
+          try {
+            checkpoint = decodePartitionCheckpoint(run.values.subarray(start, run.valueEnds[i]!));
+          } catch (error) {
+            unusable.push({ path, reason: `${path} is unusable (${(error as Error).message})` });
+            continue;
+          }
+          if (checkpoint.job !== this.job || checkpoint.partition !== partition) {
+            throw new CheckpointMismatchError(
+              `${path} is a checkpoint of another job (${checkpoint.job}, partition ${checkpoint.partition}), not of this one (${this.job}); give another --state-topic`,
+            );
+          }
+          checkpoints.push(checkpoint);
         }
-        if (checkpoint.job !== this.job || checkpoint.partition !== partition) {
-          throw new CheckpointMismatchError(
-            `${path} is a checkpoint of another job (${checkpoint.job}, partition ${checkpoint.partition}), not of this one (${this.job}); give another --state-topic`,
-          );
-        }
-        found.push({ checkpoint, offset: run.offsets[i]! });
       }
-    }
-    const newestFirst = found.reverse().map(({ checkpoint }) => checkpoint);
-    return { checkpoints: newestFirst.slice(0, 2), unusable };
+      return checkpoints.length === 2;
+    });
+    return { checkpoints, unusable };
   }
 
   async load(partition: number): Promise<PartitionCheckpoint | undefined> {
@@ -111,6 +130,27 @@ export class KafkaCheckpointStore implements CheckpointStore {
     replace?: () => boolean,
     commitPoint?: CommitPoint,
   ): Promise<number> {
+    return (await this.writeRecord(checkpoint, replace, commitPoint)).bytes;
+  }
+
+  /**
+   * Whether the partition's newest checkpoint in the topic is still the record at `offset` of the
+   * topic with id `topicId` (where writeRecord put it): nothing committed since, the topic not
+   * created again.
+   */
+  isNewest(partition: number, topicId: string, offset: number): Promise<boolean> {
+    return isNewestRecord(this.options, this.options.stateTopic, partition, topicId, offset);
+  }
+
+  /**
+   * Writes a checkpoint as write does; resolves with its size in bytes (0: not written) and where
+   * it went: the state topic's id and the record's offset.
+   */
+  async writeRecord(
+    checkpoint: PartitionCheckpoint,
+    replace?: () => boolean,
+    commitPoint?: CommitPoint,
+  ): Promise<{ bytes: number; encoded?: Uint8Array; topicId?: string | undefined; offset?: number }> {
     const bytes = encodePartitionCheckpoint(checkpoint);
     if (bytes.byteLength > MAX_CHECKPOINT_BYTES) {
       throw new CheckpointWriteError(
@@ -119,20 +159,20 @@ export class KafkaCheckpointStore implements CheckpointStore {
     }
     if (replace !== undefined && !replace()) {
       await commitPoint?.skip();
-      return 0;
+      return { bytes: 0 };
     }
+    const { topicId } = this;
     const key = Buffer.from(`${checkpoint.topic}:${checkpoint.partition}`);
     if (commitPoint !== undefined) {
       const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const committed = await commitPoint.commit(
-        this.options.stateTopic,
-        [{ key, value }],
-        checkpoint.offset,
-      );
-      return committed ? bytes.byteLength : 0;
+      const offset = await commitPoint.commit(this.options.stateTopic, [{ key, value }], checkpoint.offset);
+      return offset === undefined
+        ? { bytes: 0 }
+        : { bytes: bytes.byteLength, encoded: bytes, topicId, offset };
     }
+    let offset: number | undefined;
     try {
-      await this.options.producer.send(
+      const sent = await this.options.producer.send(
         this.options.stateTopic,
         {
           count: 1,
@@ -144,6 +184,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
         },
         checkpoint.partition,
       );
+      offset = sent.get(checkpoint.partition);
     } catch (error) {
       if (error instanceof CheckpointError) throw error;
       throw new CheckpointWriteError(
@@ -151,6 +192,6 @@ export class KafkaCheckpointStore implements CheckpointStore {
         error,
       );
     }
-    return bytes.byteLength;
+    return { bytes: bytes.byteLength, encoded: bytes, topicId, ...(offset === undefined ? {} : { offset }) };
   }
 }

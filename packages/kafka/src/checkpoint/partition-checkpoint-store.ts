@@ -21,6 +21,14 @@ export interface Unusable {
   reason: string;
 }
 
+/** A partition's checkpoints, newest first (none, one or two), and those that could not be read. */
+export interface LoadedCheckpoints {
+  checkpoints: PartitionCheckpoint[];
+  unusable: Unusable[];
+  /** The newest was read from this local copy, not from where the checkpoints are kept. */
+  localCopy?: string;
+}
+
 /** Where a group's partition checkpoints are kept: a shared directory, or a Kafka topic. */
 export interface CheckpointStore {
   /** The job's identity: a checkpoint of another job is refused. */
@@ -28,7 +36,7 @@ export interface CheckpointStore {
   /** Where the checkpoints are, for messages (`directory d`, `topic t`). */
   readonly location: string;
   /** The partition's checkpoints, newest first (none, one or two), and those that could not be read. */
-  loadAll(partition: number): Promise<{ checkpoints: PartitionCheckpoint[]; unusable: Unusable[] }>;
+  loadAll(partition: number): Promise<LoadedCheckpoints>;
   /** The partition's newest usable checkpoint, or undefined when it has none yet. */
   load(partition: number): Promise<PartitionCheckpoint | undefined>;
   /**

@@ -27,8 +27,11 @@ export interface CommitPoints {
 
 /** The transaction a checkpoint closes: committed with the checkpoint, or aborted without it. */
 export interface CommitPoint {
-  /** Commits the writes before the mark with `records` (the snapshot) and the next offset; false when fenced. */
-  commit(stateTopic: string, records: readonly OutgoingRecord[], offset: number): Promise<boolean>;
+  /**
+   * Commits the writes before the mark with `records` (the snapshot, one record) and the next
+   * offset; resolves with the snapshot's offset in the state topic, or undefined when fenced.
+   */
+  commit(stateTopic: string, records: readonly OutgoingRecord[], offset: number): Promise<number | undefined>;
   skip(): Promise<void>;
 }
 
@@ -67,6 +70,8 @@ export interface TakeoverReport {
   fellBack?: boolean;
   /** Damaged checkpoint files passed over. */
   unusable?: Unusable[];
+  /** The checkpoint was restored from this local copy (it is the newest in the state topic). */
+  localCopy?: string;
 }
 
 /** Where a taken-over partition resumes. */
@@ -134,7 +139,7 @@ export class PartitionCheckpointer {
     const { outputs } = this.options;
     await this.options.commitPoints?.claim(split);
     if (!split.owned) return undefined;
-    const { checkpoints: candidates, unusable } = await this.options.store.loadAll(partition);
+    const { checkpoints: candidates, unusable, localCopy } = await this.options.store.loadAll(partition);
     if (!split.owned) return undefined;
     // Damaged files are passed over for an older usable one; with none, the state is lost.
     if (candidates.length === 0 && unusable.length > 0) throw stateLost(unusable);
@@ -169,6 +174,7 @@ export class PartitionCheckpointer {
       checkpoint,
       ...(checkpoint === candidates[0] ? {} : { fellBack: true }),
       ...(unusable.length === 0 ? {} : { unusable }),
+      ...(localCopy === undefined ? {} : { localCopy }),
       ...(file === undefined ? {} : { file }),
     });
     split.priorEvents = checkpoint.events;

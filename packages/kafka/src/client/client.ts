@@ -111,8 +111,11 @@ export interface RecordProducer {
 
 /** One Kafka transaction of a transactional producer. */
 export interface Transaction {
-  /** Sends records in the transaction (to `partition`, else each to its key's partition). */
-  send(topic: string, records: readonly OutgoingRecord[], partition?: number): Promise<void>;
+  /**
+   * Sends records in the transaction (to `partition`, else each to its key's partition); resolves
+   * with the offset each partition gave the first of its records.
+   */
+  send(topic: string, records: readonly OutgoingRecord[], partition?: number): Promise<Map<number, number>>;
   /** Adds the group's offsets to the transaction and commits it: records and offsets together. */
   commitWithOffsets(groupId: string, topic: string, offsets: readonly PartitionOffset[]): Promise<void>;
   abort(): Promise<void>;

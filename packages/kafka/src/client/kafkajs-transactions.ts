@@ -44,7 +44,8 @@ export class KafkaJsTransactionalProducer implements TransactionalProducer {
         const messages =
           partition === undefined ? records : records.map((record) => ({ ...record, partition }));
         try {
-          await transaction.send({ topic, acks: -1, messages: messages as OutgoingRecord[] });
+          const sent = await transaction.send({ topic, acks: -1, messages: messages as OutgoingRecord[] });
+          return new Map(sent.map((s) => [s.partition, Number(s.baseOffset)]));
         } catch (error) {
           throw this.translate(error, `cannot send to topic ${topic}`, topic);
         }

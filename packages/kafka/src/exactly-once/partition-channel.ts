@@ -60,16 +60,16 @@ export class PartitionChannel {
     return {
       commit: async (stateTopic, records, offset) => {
         try {
-          if (this.fenced) return false;
+          if (this.fenced) return undefined;
           const transaction = (await pending) ?? (await this.begin());
           // The state topic's partition n holds the checkpoints of the events topic's partition n.
-          await transaction.send(stateTopic, records, this.partition);
+          const sent = await transaction.send(stateTopic, records, this.partition);
           const { groupId, topic } = this.offsets;
           await transaction.commitWithOffsets(groupId, topic, [{ partition: this.partition, offset }]);
-          return true;
+          return sent.get(this.partition);
         } catch (error) {
           this.noteFenced(error);
-          return false;
+          return undefined;
         } finally {
           release();
         }

@@ -13,7 +13,7 @@ export interface PartitionTransactionsOptions {
 }
 
 /** The mark of a split that never had a channel: nothing to commit. */
-const NOTHING: CommitPoint = { commit: async () => false, skip: async () => undefined };
+const NOTHING: CommitPoint = { commit: async () => undefined, skip: async () => undefined };
 
 /**
  * Exactly-once output for a consumer group, as Kafka Streams' exactly-once (one producer per

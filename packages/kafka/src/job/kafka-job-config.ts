@@ -16,7 +16,12 @@ import type { PartitionStats } from '../source/kafka-source.js';
 export type KafkaGuarantee = 'at-least-once' | 'exactly-once';
 
 /** Where each partition's checkpoints live: a compacted topic (no shared disk), or a shared directory. */
-export type KafkaStateStore = { topic: string } | { dir: string };
+/**
+ * Where partition checkpoints are kept: a compacted topic (`cacheDir`: this process's own local
+ * copies, restored on a takeover while they are the topic's newest), or a directory every process
+ * of the group reaches.
+ */
+export type KafkaStateStore = { topic: string; cacheDir?: string } | { dir: string };
 
 /** What a Kafka job tells about itself as it runs (default: nothing). */
 export interface KafkaJobLog {

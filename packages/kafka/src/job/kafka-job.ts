@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type JobState, type OutputSink, runJob, toOperatorSpec } from '@statecraft/engine';
+import { CachedCheckpointStore } from '../checkpoint/cached-checkpoint-store.js';
 import { KafkaCheckpointStore } from '../checkpoint/kafka-checkpoint-store.js';
 import { type CheckpointStore, PartitionCheckpointStore } from '../checkpoint/partition-checkpoint-store.js';
 import { PartitionCheckpointer } from '../checkpoint/partition-checkpointer.js';
@@ -288,7 +289,10 @@ class KafkaJobRun implements KafkaJob {
       if (created) {
         plan.log?.info(`created state topic ${plan.state.topic} (${topicPartitions} partitions, compacted)`);
       }
-      store = kafkaStore;
+      store =
+        plan.state.cacheDir === undefined
+          ? kafkaStore
+          : new CachedCheckpointStore(kafkaStore, plan.state.cacheDir);
     }
     return { range, store, alertsProducer };
   }

@@ -7,6 +7,7 @@ export function describeTakeover({
   committedOffset,
   file,
   fellBack,
+  localCopy,
 }: TakeoverReport): string {
   const cut =
     file === undefined
@@ -18,7 +19,8 @@ export function describeTakeover({
     const which = fellBack
       ? 'its previous checkpoint (the newest claims more of the alerts file than it holds)'
       : 'its checkpoint';
-    return `partition ${partition}: resuming from ${which} at offset ${checkpoint.offset} (${checkpoint.events} events, ${checkpoint.keyed.keys.length} live addresses, written by ${checkpoint.writer})${cut}`;
+    const copy = localCopy === undefined ? '' : `; restored from its local copy ${localCopy}`;
+    return `partition ${partition}: resuming from ${which} at offset ${checkpoint.offset} (${checkpoint.events} events, ${checkpoint.keyed.keys.length} live addresses, written by ${checkpoint.writer})${copy}${cut}`;
   }
   const from =
     committedOffset !== undefined && committedOffset >= 0
@@ -28,9 +30,15 @@ export function describeTakeover({
 }
 
 /** The takeover as structured fields, for a JSON log line. */
-export function takeoverFields({ partition, checkpoint, file }: TakeoverReport): Record<string, unknown> {
+export function takeoverFields({
+  partition,
+  checkpoint,
+  file,
+  localCopy,
+}: TakeoverReport): Record<string, unknown> {
   return {
     partition,
+    ...(localCopy === undefined ? {} : { localCopy }),
     offset: checkpoint?.offset ?? null,
     liveAddresses: checkpoint?.keyed.keys.length ?? 0,
     ...(file === undefined ? {} : { fileBytesBefore: file.from, fileBytesAfter: file.to }),

@@ -4,7 +4,7 @@ import type { RecordColumns } from '../wire/record-batch-encoder.js';
 
 /** What produceEvents writes through: a producer of records in columns (ColumnarProducer). */
 export interface ColumnSender {
-  send(topic: string, records: RecordColumns): Promise<void>;
+  send(topic: string, records: RecordColumns): Promise<unknown>;
 }
 
 export interface ProduceEventsOptions {

@@ -53,10 +53,11 @@ export class ColumnarProducer {
 
   /**
    * Writes the records, each to its key's partition (or all to `partition`), and resolves once
-   * all are acknowledged.
+   * all are acknowledged, with the offset of the last record each partition took.
    */
-  async send(topic: string, records: RecordColumns, partition?: number): Promise<void> {
-    if (records.count === 0) return;
+  async send(topic: string, records: RecordColumns, partition?: number): Promise<Map<number, number>> {
+    const lastOffsets = new Map<number, number>();
+    if (records.count === 0) return lastOffsets;
     const deadline = Date.now() + this.options.timeoutMs;
     // Cut into batches once the partition count is known (the cluster may be away at first).
     let queues: Uint8Array[][] | undefined;
@@ -85,7 +86,10 @@ export class ColumnarProducer {
           [...byLeader].map(([leader, batches]) => this.sendTo(leader, topic, batches)),
         );
         for (const outcome of outcomes) {
-          for (const partition of outcome.acknowledged) queues[partition]!.shift();
+          for (const { partition, lastOffset } of outcome.acknowledged) {
+            queues[partition]!.shift();
+            lastOffsets.set(partition, lastOffset);
+          }
           if (outcome.fatal) throw new SendRefusedError(`cannot send to topic ${topic}: ${outcome.fatal}`);
           if (outcome.retriable) {
             retry = true;
@@ -113,6 +117,7 @@ export class ColumnarProducer {
       this.routes.delete(topic);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt++)));
     }
+    return lastOffsets;
   }
 
   /** One Produce request to a leader: which partitions it acknowledged, and what went wrong with the others. */
@@ -120,8 +125,8 @@ export class ColumnarProducer {
     leader: number,
     topic: string,
     batches: PartitionBatch[],
-  ): Promise<{ acknowledged: number[]; retriable?: string; fatal?: string }> {
-    const acknowledged: number[] = [];
+  ): Promise<{ acknowledged: Acknowledged[]; retriable?: string; fatal?: string }> {
+    const acknowledged: Acknowledged[] = [];
     if (leader < 0)
       return {
         acknowledged,
@@ -144,8 +149,13 @@ export class ColumnarProducer {
     let retriable: string | undefined;
     for (const result of results) {
       const problem = `partition ${result.partition}: ${errorName(result.errorCode)}${result.message ? ` (${result.message})` : ''}`;
-      if (result.errorCode === ErrorCode.NONE) acknowledged.push(result.partition);
-      else if (isRetriable(result.errorCode)) retriable = problem;
+      if (result.errorCode === ErrorCode.NONE) {
+        const batch = batches.find((b) => b.partition === result.partition)!.batch;
+        acknowledged.push({
+          partition: result.partition,
+          lastOffset: result.baseOffset + lastOffsetDelta(batch),
+        });
+      } else if (isRetriable(result.errorCode)) retriable = problem;
       else return { acknowledged, fatal: problem };
     }
     return retriable === undefined ? { acknowledged } : { acknowledged, retriable };
@@ -221,3 +231,14 @@ export class ColumnarProducer {
 
 /** The broker refused records for good (not a retriable error). */
 class SendRefusedError extends KafkaError {}
+
+interface Acknowledged {
+  partition: number;
+  /** The offset the partition gave the batch's last record. */
+  lastOffset: number;
+}
+
+/** A record batch's last offset delta (bytes 23-26 of its header): its record count less one. */
+function lastOffsetDelta(batch: Uint8Array): number {
+  return new DataView(batch.buffer, batch.byteOffset, batch.byteLength).getInt32(23);
+}

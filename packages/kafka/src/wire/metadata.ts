@@ -1,7 +1,9 @@
 import type { BrokerAddress, BrokerConnection } from './broker-connection.js';
 
 const METADATA = 3;
-const VERSION = 9;
+const VERSION = 10;
+/** Topics are named in requests: their id field is all zeros. */
+const NO_TOPIC_ID = new Uint8Array(16);
 
 export interface PartitionMetadata {
   partition: number;
@@ -12,6 +14,8 @@ export interface PartitionMetadata {
 export interface TopicMetadata {
   name: string;
   errorCode: number;
+  /** The topic's id (hex): a topic deleted and created again under its name has a new one. */
+  id: string;
   /** Indexed by partition number. */
   partitions: PartitionMetadata[];
 }
@@ -21,13 +25,13 @@ export interface ClusterMetadata {
   topics: TopicMetadata[];
 }
 
-/** Metadata (v9, Kafka 2.4+) of the named topics; never creates a topic. */
+/** Metadata (v10, Kafka 2.8+) of the named topics; never creates a topic. */
 export async function fetchMetadata(
   connection: BrokerConnection,
   topics: readonly string[],
 ): Promise<ClusterMetadata> {
   const reader = await connection.request(METADATA, VERSION, 'Metadata response', (writer) => {
-    writer.compactArray(topics, (w, name) => w.compactString(name).tags());
+    writer.compactArray(topics, (w, name) => w.raw(NO_TOPIC_ID).compactString(name).tags());
     writer.boolean(false).boolean(false).boolean(false).tags();
   });
   reader.int32(); // throttle time
@@ -47,6 +51,7 @@ export async function fetchMetadata(
   const result = reader.compactArray((r): TopicMetadata => {
     const errorCode = r.int16();
     const name = r.compactString() ?? '';
+    const id = r.bytes(16).toString('hex');
     r.boolean(); // internal
     const partitions = r.compactArray((p): PartitionMetadata => {
       const partitionError = p.int16();
@@ -62,7 +67,7 @@ export async function fetchMetadata(
     r.int32(); // authorized operations
     r.tags();
     partitions.sort((a, b) => a.partition - b.partition);
-    return { name, errorCode, partitions };
+    return { name, errorCode, id, partitions };
   });
   return { brokers, topics: result };
 }

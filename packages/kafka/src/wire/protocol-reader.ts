@@ -47,6 +47,13 @@ export class ProtocolReader {
     return value;
   }
 
+  /** `length` fixed bytes (a UUID, say), without a copy. */
+  bytes(length: number): Buffer {
+    this.need(length);
+    this.offset += length;
+    return this.buffer.subarray(this.offset - length, this.offset);
+  }
+
   boolean(): boolean {
     return this.int8() !== 0;
   }
