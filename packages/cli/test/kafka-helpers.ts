@@ -49,6 +49,14 @@ export async function stateCheckpoints(
   return found;
 }
 
+/** The offset of the newest committed record of a state topic's partition; undefined when none. */
+export async function newestStateRecord(stateTopic: string, partition: number): Promise<number | undefined> {
+  const options = { brokers: [bootstrap()], clientId: 'state-topic-test', timeoutMs: 5000 };
+  const runs = await readWholePartition(options, stateTopic, partition).catch(() => []);
+  const offsets = runs.flatMap((run) => [...run.offsets.subarray(0, run.count)]);
+  return offsets.length === 0 ? undefined : Number(offsets[offsets.length - 1]);
+}
+
 /** Text alerts as sorted lines: the multiset of a run's alerts. */
 export function multiset(text: string | Buffer): string[] {
   return parseAlerts(text, 'text')

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PartitionCheckpoint } from '@statecraft/kafka';
+import { unframeCheckpoint } from '@statecraft/engine';
+import { decodePartitionCheckpoint, type PartitionCheckpoint } from '@statecraft/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import { assertBuilt, collect, EXIT, linesOf, parseAlerts, runCli, startCli, useTempDir } from './helpers.js';
@@ -9,6 +10,7 @@ import {
   FAST,
   fileRunAlerts,
   multiset,
+  newestStateRecord,
   perAddress,
   stateCheckpoints,
   testClient,
@@ -58,7 +60,8 @@ beforeAll(async () => {
  */
 async function killAndTakeOver(
   cacheDirs: [string | undefined, string | undefined],
-  killable: () => Promise<boolean> = async () => true,
+  killable: (stateTopic: string, end: readonly number[]) => Promise<boolean> = async () => true,
+  checkpointInterval = '2000',
 ): Promise<string> {
   const group = uniqueGroup('state-topic');
   const stateTopic = `${group}-state`;
@@ -67,7 +70,7 @@ async function killAndTakeOver(
     startCli([
       'run',
       ...['--brokers', bootstrap(), '--topic', TOPIC, '--group', group, '--until-end', ...FAST],
-      ...['--state-topic', stateTopic, '--checkpoint-interval', '2000'],
+      ...['--state-topic', stateTopic, '--checkpoint-interval', checkpointInterval],
       ...(cacheDir === undefined ? [] : ['--checkpoint-dir', cacheDir]),
       ...['--output-dir', join(dir(), group, name), '--kafka-fetch-bytes', '4096', '--workers', '1'],
       ...['--kafka-timeout', '60000', '--stats', join(dir(), group, `${name}.json`)],
@@ -81,12 +84,15 @@ async function killAndTakeOver(
   // Killed mid-run, once it has checkpointed a partition part of the way (not at its end).
   const deadline = Date.now() + 60_000;
   const midway = (c: PartitionCheckpoint) => c.offset > 0 && c.offset < end[c.partition]!;
-  while (
-    !(await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions)).some(midway) ||
-    !(await killable())
-  ) {
+  for (;;) {
     if (Date.now() > deadline || victim.exitCode !== null)
       throw new Error('the victim ended before it was killed');
+    if ((await stateCheckpoints(stateTopic, TEST_TOPICS.stateMoves.partitions)).some(midway)) {
+      // Stopped while `killable` looks, so that what it saw is what the victim leaves behind.
+      victim.kill('SIGSTOP');
+      if (await killable(stateTopic, end)) break;
+      victim.kill('SIGCONT');
+    }
     await sleep(2);
   }
   victim.kill('SIGKILL');
@@ -143,6 +149,19 @@ async function killAndTakeOver(
   return result.stderr;
 }
 
+/** Whether a local copy in `cacheDir` is of a checkpoint part of the way that is its partition's newest. */
+async function copyIsCurrent(cacheDir: string, stateTopic: string, end: readonly number[]): Promise<boolean> {
+  for (let partition = 0; partition < TEST_TOPICS.stateMoves.partitions; partition++) {
+    const file = await readFile(join(cacheDir, `partition-${partition}.state-copy`)).catch(() => undefined);
+    if (file === undefined) continue;
+    const copy = unframeCheckpoint(file) as { offset: number; checkpoint: Uint8Array };
+    const { offset } = decodePartitionCheckpoint(copy.checkpoint);
+    if (offset === 0 || offset >= end[partition]!) continue;
+    if ((await newestStateRecord(stateTopic, partition)) === copy.offset) return true;
+  }
+  return false;
+}
+
 describe('state that lives in Kafka (--state-topic)', () => {
   it("a process that takes a killed member's partitions over restores their state from the topic, not from a disk it shares", async () => {
     const stderr = await killAndTakeOver([undefined, undefined]);
@@ -154,10 +173,12 @@ describe('state that lives in Kafka (--state-topic)', () => {
     // Two processes with their own directories: the second has no copy, so it reads the topic.
     expect(await killAndTakeOver([first, second])).not.toMatch(/local copy/);
     // A process restarted on its own directory: the copies of its newest checkpoints are current.
+    // Killed once a copy is of its partition's newest checkpoint, part of the way, with the next
+    // checkpoint 400 ms away (killed between a checkpoint's commit and its copy, the process
+    // would rightly read the topic instead).
     const own = join(dir(), 'cache-3');
-    const copied = async () =>
-      (await readdir(own).catch(() => [])).some((name) => name.endsWith('.state-copy'));
-    const restarted = await killAndTakeOver([own, own], copied);
+    const current = (stateTopic: string, end: readonly number[]) => copyIsCurrent(own, stateTopic, end);
+    const restarted = await killAndTakeOver([own, own], current, '400ms');
     expect(restarted).toMatch(
       new RegExp(
         `resuming from its checkpoint at offset \\d+ \\(.*\\); restored from its local copy ${own.replaceAll('/', '\\/')}\\/partition-\\d\\.state-copy`,
