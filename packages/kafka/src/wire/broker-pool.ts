@@ -50,6 +50,11 @@ export class BrokerPool {
     return opening;
   }
 
+  /** Records where broker `node` is (a coordinator lookup names brokers too). */
+  learn(node: number, address: BrokerAddress): void {
+    this.brokers.set(node, address);
+  }
+
   /** Closes broker `node`'s connection (it failed): the next use opens a new one. */
   forget(node: number): void {
     const open = this.connections.get(node);

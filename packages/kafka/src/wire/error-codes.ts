@@ -9,12 +9,30 @@ export const ErrorCode = {
   REQUEST_TIMED_OUT: 7,
   MESSAGE_TOO_LARGE: 10,
   NETWORK_EXCEPTION: 13,
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
   NOT_ENOUGH_REPLICAS: 19,
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: 20,
+  ILLEGAL_GENERATION: 22,
+  INCONSISTENT_GROUP_PROTOCOL: 23,
+  UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26,
+  REBALANCE_IN_PROGRESS: 27,
   TOPIC_AUTHORIZATION_FAILED: 29,
+  GROUP_AUTHORIZATION_FAILED: 30,
+  TOPIC_ALREADY_EXISTS: 36,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
+  INVALID_TXN_STATE: 48,
+  CONCURRENT_TRANSACTIONS: 51,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
   KAFKA_STORAGE_ERROR: 56,
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
+  MEMBER_ID_REQUIRED: 79,
+  UNSTABLE_OFFSET_COMMIT: 88,
+  PRODUCER_FENCED: 90,
 } as const;
 
 const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
@@ -32,7 +50,39 @@ const RETRIABLE = new Set<number>([
   ErrorCode.KAFKA_STORAGE_ERROR,
   ErrorCode.FENCED_LEADER_EPOCH,
   ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+  ErrorCode.UNSTABLE_OFFSET_COMMIT,
 ]);
+
+/** The coordinator moved or is not ready: find it again, then repeat the request. */
+export function isCoordinatorMoved(code: number): boolean {
+  return (
+    code === ErrorCode.NOT_COORDINATOR ||
+    code === ErrorCode.COORDINATOR_NOT_AVAILABLE ||
+    code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+  );
+}
+
+/** The group moved to a new generation, or forgot this member: its commits are refused. */
+export function isStaleMembership(code: number): boolean {
+  return (
+    code === ErrorCode.ILLEGAL_GENERATION ||
+    code === ErrorCode.UNKNOWN_MEMBER_ID ||
+    code === ErrorCode.REBALANCE_IN_PROGRESS
+  );
+}
+
+/** A newer producer of the same transactional id took over. */
+export function isFencedProducer(code: number): boolean {
+  return (
+    code === ErrorCode.PRODUCER_FENCED ||
+    code === ErrorCode.INVALID_PRODUCER_EPOCH ||
+    code === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+  );
+}
 
 export function isRetriable(code: number): boolean {
   return RETRIABLE.has(code);
