@@ -1,5 +1,6 @@
 import { type JobSummary, REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
 import { logger } from './log/logger.js';
+import { count, decimal } from './status/format.js';
 
 export interface RunStats {
   events: number;
@@ -33,14 +34,11 @@ export interface RunStats {
   workerBusy: number[];
 }
 
-const integer = new Intl.NumberFormat('en-US');
-const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-
 type Row = [field: keyof RunStats, value: string];
 
 /** The stats file's fields, one per row, in a human form. */
 function tableRows(stats: RunStats): Row[] {
-  const n = (value: number) => integer.format(Math.round(value));
+  const n = (value: number) => count(value);
   return [
     ['events', n(stats.events)],
     ['alerts', n(stats.alerts)],
@@ -52,9 +50,9 @@ function tableRows(stats: RunStats): Row[] {
     ['chunks', n(stats.chunks)],
     ['liveAddresses', n(stats.liveAddresses)],
     ['expiredAddresses', n(stats.expiredAddresses)],
-    ['p50BatchMs', decimal.format(stats.p50BatchMs)],
-    ['p99BatchMs', decimal.format(stats.p99BatchMs)],
-    ['keyGroupSkew', decimal.format(stats.keyGroupSkew)],
+    ['p50BatchMs', decimal(stats.p50BatchMs)],
+    ['p99BatchMs', decimal(stats.p99BatchMs)],
+    ['keyGroupSkew', decimal(stats.keyGroupSkew)],
     ['workerBusy', stats.workerBusy.map((ratio) => `${Math.round(ratio * 100)}%`).join(' ') || '-'],
     ['checkpoints', n(stats.checkpoints)],
     ['checkpointMs', n(stats.checkpointMs)],
@@ -76,11 +74,9 @@ export function formatSummary(stats: RunStats): string {
   const rows = tableRows(stats);
   const width = Math.max(...rows.map(([field]) => field.length));
   for (const [field, value] of rows) lines.push(`  ${field.padEnd(width)}  ${value}`);
-  for (const [reason, count] of Object.entries(stats.rejectedByReason)) {
-    if (count > 0) {
-      lines.push(
-        `  rejected ${integer.format(count)}: ${REJECT_DESCRIPTIONS[reason as RejectReason]} (${reason})`,
-      );
+  for (const [reason, rejected] of Object.entries(stats.rejectedByReason)) {
+    if (rejected > 0) {
+      lines.push(`  rejected ${count(rejected)}: ${REJECT_DESCRIPTIONS[reason as RejectReason]} (${reason})`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -91,10 +87,10 @@ function summaryLine(stats: RunStats): string {
   const rate =
     stats.eventsPerSecond >= 1e6
       ? `${(stats.eventsPerSecond / 1e6).toFixed(2)} M events/s`
-      : `${integer.format(Math.round(stats.eventsPerSecond))} events/s`;
+      : `${count(stats.eventsPerSecond)} events/s`;
   return (
-    `${stats.interrupted ? 'interrupted' : 'done'}: ${integer.format(stats.events)} events, ` +
-    `${integer.format(stats.alerts)} alerts, ${integer.format(stats.rejected)} rejected ` +
+    `${stats.interrupted ? 'interrupted' : 'done'}: ${count(stats.events)} events, ` +
+    `${count(stats.alerts)} alerts, ${count(stats.rejected)} rejected ` +
     `in ${(stats.elapsedMs / 1000).toFixed(2)} s (${rate}); ` +
     `workers ${stats.workers}, partitions ${stats.partitions}, machine ${stats.machine}`
   );

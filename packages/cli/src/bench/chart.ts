@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { count } from '../status/format.js';
 import { BASELINE_WORKERS } from './rows.js';
 import type { SweepResults } from './sweep.js';
 
@@ -61,7 +62,7 @@ export function chartSpec(results: SweepResults): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `Statecraft throughput: ${sweep.events.toLocaleString('en-US')} events, median of ${sweep.repeat}`,
+      text: `Statecraft throughput: ${count(sweep.events)} events, median of ${sweep.repeat}`,
       subtitle: `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
     },
     width: 520,

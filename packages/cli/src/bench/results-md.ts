@@ -1,8 +1,8 @@
+import { count } from '../status/format.js';
 import { formatMachine } from './machine-info.js';
 import { BASELINE_WORKERS, type ResultRow } from './rows.js';
 import type { SweepResults } from './sweep.js';
 
-const integer = new Intl.NumberFormat('en-US');
 const millions = (n: number) => (n / 1e6).toFixed(2);
 const ms = (n: number | null) => (n === null ? '–' : n.toFixed(1));
 
@@ -11,7 +11,7 @@ export function resultsMarkdown(results: SweepResults): string {
   const { machine, sweep, rows } = results;
   const reference = sweep.baselineComparedTo;
   const lines = [
-    `Machine: ${formatMachine(machine)}. ${integer.format(sweep.events)} generated events per run, ` +
+    `Machine: ${formatMachine(machine)}. ${count(sweep.events)} generated events per run, ` +
       `median of ${sweep.repeat} run${sweep.repeat === 1 ? '' : 's'} (min and max beside it); ` +
       `each run a fresh \`statecraft run\` process.`,
     '',

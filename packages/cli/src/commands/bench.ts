@@ -8,6 +8,7 @@ import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeFsError } from '../io/open-input.js';
 import { integerFlag, integerListFlag } from '../options.js';
+import { count } from '../status/format.js';
 
 export interface BenchArgs {
   workers?: string;
@@ -35,7 +36,7 @@ export async function benchCommand(args: BenchArgs): Promise<number> {
       ? ''
       : `; skipped (workers > partitions): ${skipped.map(describeCombination).join('; ')}`;
   log(
-    `sweep: ${runnable.length} combinations + baseline-map, ${plan.events.toLocaleString('en-US')} events, ` +
+    `sweep: ${runnable.length} combinations + baseline-map, ${count(plan.events)} events, ` +
       `repeat ${plan.repeat}, ${(runnable.length + 1) * plan.repeat + 1} runs with the warm-up${skippedNote}`,
   );
   const results = await runSweep(plan, machine, log);

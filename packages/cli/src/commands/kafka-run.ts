@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type OutputSink, REJECT_DESCRIPTIONS, StatecraftError, TextStreamSink } from '@statecraft/engine';
 import { type AlertFormat, createAlertFormatter, stateMachineOperator } from '@statecraft/fsm';
 import {
@@ -175,7 +176,7 @@ function kafkaJobSettings(args: RunArgs): KafkaJobSettings {
       '--guarantee exactly-once writes to --alerts-topic only: files cannot join a Kafka transaction',
     );
   }
-  const workers = integerFlag('workers', args.workers, 0, 1024);
+  const workers = integerFlag('workers', args.workers ?? availableParallelism(), 0, 1024);
   const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
   if (workers > partitions) {
     throw usageError(

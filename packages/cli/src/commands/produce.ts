@@ -6,6 +6,7 @@ import { brokerList, clientId, kafkaFormat, kafkaTimeoutMs, requiredFlag } from 
 import { ProgressLine } from '../kafka/progress-line.js';
 import { resolveMachine } from '../machine-flag.js';
 import { generatorFlags, integerFlag } from '../options.js';
+import { count } from '../status/format.js';
 
 export interface ProduceArgs {
   brokers?: string;
@@ -22,8 +23,6 @@ export interface ProduceArgs {
   kafkaBatchBytes?: number;
   quiet: boolean;
 }
-
-const integer = new Intl.NumberFormat('en-US');
 
 /**
  * `statecraft produce`: the generator's event stream (exactly what `statecraft generate` writes
@@ -80,9 +79,9 @@ export async function produceCommand(args: ProduceArgs): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     const perSecond = seconds > 0 ? Math.round(result.events / seconds) : 0;
     progress.done(
-      `${result.interrupted ? 'interrupted: ' : ''}produced ${integer.format(result.events)} events into ` +
+      `${result.interrupted ? 'interrupted: ' : ''}produced ${count(result.events)} events into ` +
         `topic ${topic} (${partitions} partitions, ${format}) in ${seconds.toFixed(2)} s ` +
-        `(${integer.format(perSecond)} events/s)`,
+        `(${count(perSecond)} events/s)`,
     );
     return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
   } finally {

@@ -43,6 +43,7 @@ import { generatorFlags, integerFlag } from '../options.js';
 import type { ObservabilityArgs } from '../status/observability-options.js';
 import { RunMonitor } from '../status/run-monitor.js';
 import { type RunStats, reportSummary, runStatsOf } from '../summary.js';
+import { defaultWorkers } from '../worker-count.js';
 
 export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
   input?: string;
@@ -51,7 +52,8 @@ export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
   errorRate: number;
   seed: number;
   machine: string;
-  workers: number;
+  /** Worker threads; default: defaultWorkers (inline for a short job, else one per core). */
+  workers?: number;
   partitions: number;
   /** Alerts file or - (stdout, the default). */
   output?: string;
@@ -83,8 +85,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const { kafkaRunCommand } = await import('./kafka-run.js');
     return kafkaRunCommand(args);
   }
-  const workers = integerFlag('workers', args.workers, 0, 1024);
   const partitions = integerFlag('partitions', args.partitions, 1, 1 << 20);
+  const workers =
+    args.workers === undefined
+      ? Math.min(partitions, defaultWorkers(args))
+      : integerFlag('workers', args.workers, 0, 1024);
   if (workers > partitions) {
     throw usageError(
       `--workers (${workers}) cannot exceed --partitions (${partitions}): each worker owns key groups`,

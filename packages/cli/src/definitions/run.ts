@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { kafkaFlagsOf, kafkaRunOptions } from '../kafka/kafka-options.js';
 import { OBSERVABILITY_OPTIONS } from '../status/observability-options.js';
@@ -20,8 +19,8 @@ export const runOptions = {
   },
   workers: {
     type: 'number',
-    default: availableParallelism(),
-    describe: 'worker threads (0 = inline)',
+    describe:
+      'worker threads (0 = inline); default: inline for a job under 10 M events (--events, or a file by its size), else one per core',
   },
   partitions: { type: 'number', default: DEFAULT_PARTITIONS, describe: 'key groups P' },
   'source-parallelism': {

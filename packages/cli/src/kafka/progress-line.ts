@@ -1,4 +1,4 @@
-const integer = new Intl.NumberFormat('en-US');
+import { count } from '../status/format.js';
 
 /**
  * Progress on stderr: on a terminal one line rewritten in place, elsewhere (a log, a pipe) a line
@@ -22,7 +22,7 @@ export class ProgressLine {
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
     const percent = this.total > 0 ? ` (${Math.floor((done * 100) / this.total)}%)` : '';
-    const line = `produced ${integer.format(done)} of ${integer.format(this.total)} events${percent}, ${integer.format(rate)} events/s`;
+    const line = `produced ${count(done)} of ${count(this.total)} events${percent}, ${count(rate)} events/s`;
     process.stderr.write(this.tty ? `\r${line}\x1b[K` : `${line}\n`);
   }
 

@@ -1,7 +1,31 @@
-const integer = new Intl.NumberFormat('en-US');
+// Numbers are grouped by hand, not with Intl.NumberFormat: creating the first one loads ICU's
+// locale data, 20-30 ms of every command's start (a third of a 100 k-event run's own time).
 
+/** 1234567.8 → "1,234,568" (rounded; en-US grouping). */
 export function count(n: number): string {
-  return integer.format(Math.round(n));
+  return groupThousands(Math.round(n).toString());
+}
+
+/**
+ * At most two decimals, trailing zeros dropped, halves away from zero, as en-US Intl.NumberFormat
+ * with maximumFractionDigits 2 writes it: rounding the shortest decimal that reads back as the
+ * number (1.005 → "1.01"), not its binary value (toFixed gives "1.00").
+ */
+export function decimal(n: number): string {
+  const shortest = Math.abs(n).toString();
+  if (!/^\d+(\.\d+)?$/.test(shortest)) return Math.abs(n) < 1 ? '0' : count(n); // 1e-7, 1e+21, NaN
+  const [whole = '0', fraction = ''] = shortest.split('.');
+  const roundUp = (fraction[2] ?? '0') >= '5' ? 1n : 0n;
+  const hundredths = (BigInt(whole + fraction.slice(0, 2).padEnd(2, '0')) + roundUp)
+    .toString()
+    .padStart(3, '0');
+  const digits = hundredths.slice(-2).replace(/0+$/, '');
+  const sign = n < 0 && hundredths !== '000' ? '-' : '';
+  return `${sign}${groupThousands(hundredths.slice(0, -2))}${digits === '' ? '' : `.${digits}`}`;
+}
+
+function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** 950 → "950", 12_300 → "12.3 k", 2_130_000 → "2.13 M". */
