@@ -10,11 +10,11 @@ import {
 } from '../wire/error-codes.js';
 import { CoordinatorType } from '../wire/find-coordinator.js';
 import { initProducerId } from '../wire/init-producer-id.js';
-import { encodeRecordList, sliceRecords } from '../wire/record-list-encoder.js';
 import {
   addOffsetsToTxn,
   addPartitionsToTxn,
   endTxn,
+  firstPartitionError,
   type TransactionalProducerId,
   txnOffsetCommit,
 } from '../wire/transaction-requests.js';
@@ -26,12 +26,8 @@ import type {
   TransactionalProducer,
 } from './client.js';
 import { CoordinatorLink } from './wire-coordinator-link.js';
-import {
-  DEFAULT_RECONNECT_MS,
-  MAX_BATCH_BYTES,
-  ProduceRefusedError,
-  WireRecordSender,
-} from './wire-record-sender.js';
+import { ProducerSequences } from './wire-producer-sequences.js';
+import { DEFAULT_RECONNECT_MS, ProduceRefusedError, WireRecordSender } from './wire-record-sender.js';
 import { type RetryPolicy, retrying, TryAgain } from './wire-retry.js';
 
 /** The coordinator aborts a transaction left open longer (kafkajs's setting, kept). */
@@ -64,8 +60,7 @@ export class WireTransactionalProducer implements TransactionalProducer {
   private readonly groupCoordinators = new Map<string, CoordinatorLink>();
   private readonly policy: RetryPolicy;
   private id: TransactionalProducerId | undefined;
-  /** Each partition's next sequence number (`topic:partition`), for the current epoch. */
-  private readonly sequences = new Map<string, number>();
+  private readonly sequences = new ProducerSequences();
   private open: TransactionRecord | undefined;
   private fenced = false;
   /** A send or an end failed midway: the sequences are unsure, so the next begin starts a new epoch. */
@@ -144,7 +139,7 @@ export class WireTransactionalProducer implements TransactionalProducer {
       return answer;
     });
     this.id = { transactionalId: this.transactionalId, ...identity };
-    this.sequences.clear();
+    this.sequences.reset();
     this.unsure = false;
   }
 
@@ -161,30 +156,12 @@ export class WireTransactionalProducer implements TransactionalProducer {
     if (fresh.length > 0) {
       const what = `cannot add partitions ${fresh.join(', ')} of topic ${topic} to the transaction of ${this.transactionalId}`;
       await this.coordinated(what, this.coordinator, async (connection) =>
-        firstError(await addPartitionsToTxn(connection, id, topic, fresh)),
+        firstPartitionError(await addPartitionsToTxn(connection, id, topic, fresh)),
       );
       record.started = true;
       for (const p of fresh) record.partitions.add(`${topic}:${p}`);
     }
-    const timestamp = Date.now();
-    const batches = new Map<number, Buffer[]>();
-    for (const [to, list] of byPartition) {
-      const key = `${topic}:${to}`;
-      let sequence = this.sequences.get(key) ?? 0;
-      const encoded = sliceRecords(list, MAX_BATCH_BYTES).map((slice) => {
-        const batch = encodeRecordList(list, slice, timestamp, {
-          producerId: id.producerId,
-          producerEpoch: id.producerEpoch,
-          baseSequence: sequence,
-          transactional: true,
-        });
-        // Sequence numbers wrap around at 2^31, as the broker's do.
-        sequence = (sequence + slice.count) % 2 ** 31;
-        return batch;
-      });
-      this.sequences.set(key, sequence);
-      batches.set(to, encoded);
-    }
+    const batches = this.sequences.encode(topic, byPartition, id);
     try {
       return await this.sender.deliver(topic, batches, this.transactionalId);
     } catch (error) {
@@ -216,7 +193,7 @@ export class WireTransactionalProducer implements TransactionalProducer {
       }
       const commitWhat = `cannot commit offsets of group ${groupId} topic ${topic} in the transaction of ${this.transactionalId}`;
       await this.coordinated(commitWhat, group, async (connection) =>
-        firstError(await txnOffsetCommit(connection, id, groupId, topic, offsets)),
+        firstPartitionError(await txnOffsetCommit(connection, id, groupId, topic, offsets)),
       );
     }
     await this.end(record, true);
@@ -283,14 +260,4 @@ export class WireTransactionalProducer implements TransactionalProducer {
     this.queue = run.catch(() => undefined);
     return run;
   }
-}
-
-/** The error of a per-partition answer: the first real one (others are OPERATION_NOT_ATTEMPTED). */
-function firstError(errors: ReadonlyMap<number, number>): number {
-  let found: number = ErrorCode.NONE;
-  for (const code of errors.values()) {
-    if (code !== ErrorCode.NONE && code !== ErrorCode.OPERATION_NOT_ATTEMPTED) return code;
-    if (code !== ErrorCode.NONE) found = code;
-  }
-  return found;
 }

@@ -1,4 +1,5 @@
 import type { BrokerConnection } from './broker-connection.js';
+import { ErrorCode } from './error-codes.js';
 import type { ProtocolReader } from './protocol-reader.js';
 
 const ADD_PARTITIONS_TO_TXN = 24;
@@ -138,4 +139,14 @@ function throttleAndErrorCode(reader: ProtocolReader): number {
   const errorCode = reader.int16();
   reader.tags();
   return errorCode;
+}
+
+/** A per-partition answer's error: the first real one (the others' are OPERATION_NOT_ATTEMPTED), else 0. */
+export function firstPartitionError(errors: ReadonlyMap<number, number>): number {
+  let found: number = ErrorCode.NONE;
+  for (const code of errors.values()) {
+    if (code !== ErrorCode.NONE && code !== ErrorCode.OPERATION_NOT_ATTEMPTED) return code;
+    if (code !== ErrorCode.NONE) found = code;
+  }
+  return found;
 }
