@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../../../scripts/broker/broker.js';
 import type { KafkaClientOptions, OutgoingRecord } from '../src/client/client.js';
+import { WireRecordProducer } from '../src/client/wire-record-producer.js';
 import { WireTransactionalProducer } from '../src/client/wire-transactional-producer.js';
 import { ProducerFencedError, TopicNotFoundError } from '../src/errors.js';
 import { bootstrap, committedOffsetsRaw, createTopicsRaw, readRaw, uniqueGroup } from './helpers.js';
@@ -170,22 +171,36 @@ describe('WireTransactionalProducer', () => {
   });
 });
 
-describe('WireTransactionalProducer and a broker restart', () => {
-  it('rides out its broker killed -9 and restarted between transactions: the next one commits', async () => {
-    const broker = await startBroker({ topics: ['txn-restart:3', 'txn-restart-events:2'] });
+describe('the wire producers and a broker restart', () => {
+  it('ride out their broker killed -9 and restarted: a plain send and the next transaction go through', async () => {
+    const broker = await startBroker({
+      topics: ['txn-restart:3', 'txn-restart-events:2', 'plain-restart:2'],
+    });
     const groupId = uniqueGroup('wire-txn-restart');
-    const sent = producer(transactionalId('restart'), { brokers: [broker.bootstrap], reconnectMs: 60_000 });
+    const options = { brokers: [broker.bootstrap], clientId: 'wire-restart-test', timeoutMs: 10_000 };
+    const sent = producer(transactionalId('restart'), options);
+    const plain = new WireRecordProducer(options);
     try {
+      await plain.connect();
+      await plain.send('plain-restart', tagged('plain-before', 20));
       await sent.connect();
       const before = await sent.begin();
       await before.send('txn-restart', tagged('before', 50));
       await before.commitWithOffsets(groupId, 'txn-restart-events', [{ partition: 0, offset: 50 }]);
       await broker.kill();
       const restarted = broker.restart();
+      const plainAfter = plain.send('plain-restart', tagged('plain-after', 20));
       const after = await sent.begin();
       await after.send('txn-restart', tagged('after', 50));
       await after.commitWithOffsets(groupId, 'txn-restart-events', [{ partition: 0, offset: 100 }]);
+      await plainAfter;
       await restarted;
+      const plainRead = await readRaw('plain-restart', 40, 30_000, broker.bootstrap);
+      expect(valuesTagged(plainRead, 'plain-after')).toEqual(
+        tagged('plain-after', 20)
+          .map((r) => r.value)
+          .sort(),
+      );
       const read = await readRaw('txn-restart', 100, 30_000, broker.bootstrap);
       expect(valuesTagged(read, 'before')).toHaveLength(50);
       expect(valuesTagged(read, 'after')).toEqual(
@@ -196,6 +211,7 @@ describe('WireTransactionalProducer and a broker restart', () => {
       expect((await committedOffsetsRaw(groupId, 'txn-restart-events', broker.bootstrap)).get(0)).toBe(100);
     } finally {
       await sent.disconnect();
+      await plain.disconnect();
       await broker.stop();
     }
   });

@@ -11,7 +11,7 @@ export interface ProducerIdentity {
 }
 
 /**
- * InitProducerId (v4, Kafka 2.7+) of a transactional id, sent to its transaction coordinator: the
+ * InitProducerId (v4: the first with PRODUCER_FENCED, KIP-588) of a transactional id, sent to its transaction coordinator: the
  * id's producer id with a new epoch, which fences every earlier producer of the id and aborts its
  * open transaction. Asked as a new producer (no earlier producer id or epoch).
  */
