@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaClientOptions, OutgoingRecord } from '../src/client/client.js';
 import { WireRecordProducer } from '../src/client/wire-record-producer.js';
 import { KafkaUnreachableError, TopicNotFoundError } from '../src/errors.js';
+import { crc32c } from '../src/wire/crc32c.js';
+import { decodeRecordBatches } from '../src/wire/record-batch-decoder.js';
+import { encodeRecordList, sliceRecords } from '../src/wire/record-list-encoder.js';
 import { bootstrap, byPartition, closedPort, createTopicsRaw, readRaw } from './helpers.js';
 
 const TOPIC = { name: `wire-producer-${process.pid}`, partitions: 4 };
@@ -43,6 +46,45 @@ function outgoing(count: number, keys: number, size: number): OutgoingRecord[] {
 
 beforeAll(async () => {
   await createTopicsRaw([TOPIC]);
+});
+
+describe('the record list encoder', () => {
+  it('writes a transactional batch: producer id, epoch, base sequence, the transactional bit, a valid CRC', () => {
+    const records = outgoing(25, 7, 30);
+    const batch = encodeRecordList(records, { first: 5, count: 20 }, 1_700_000_000_000, {
+      producerId: 4242,
+      producerEpoch: 7,
+      baseSequence: 99,
+      transactional: true,
+    });
+    expect(batch.readInt32BE(8)).toBe(batch.length - 12);
+    expect(batch.readUInt32BE(17)).toBe(crc32c(batch, 21, batch.length));
+    expect(batch.readInt16BE(21) & 0x10).toBe(0x10);
+    expect(batch.readBigInt64BE(43)).toBe(4242n);
+    expect(batch.readInt16BE(51)).toBe(7);
+    expect(batch.readInt32BE(53)).toBe(99);
+    expect(batch.readInt32BE(57)).toBe(20);
+    // The fetch decoder reads the values back, and skips them once the producer's transaction is aborted.
+    const run = decodeRecordBatches(batch, 0, batch.length, 0, []);
+    const values = Array.from({ length: run.count }, (_, i) =>
+      Buffer.from(run.values.subarray(run.valueStarts[i], run.valueEnds[i])).toString(),
+    );
+    expect(values).toEqual(records.slice(5).map((r) => r.value.toString()));
+    expect(
+      decodeRecordBatches(batch, 0, batch.length, 0, [{ producerId: 4242n, firstOffset: 0 }]).count,
+    ).toBe(0);
+  });
+
+  it('cuts records into batches within the size bound, a record larger than it alone', () => {
+    const records = [...outgoing(10, 10, 300), ...outgoing(1, 1, 5000), ...outgoing(10, 10, 300)];
+    const slices = sliceRecords(records, 1500);
+    expect(slices.reduce((n, slice) => n + slice.count, 0)).toBe(records.length);
+    expect(slices.find((slice) => slice.first === 10)).toEqual({ first: 10, count: 1 });
+    for (const slice of slices) {
+      const bytes = encodeRecordList(records, slice, 0).length;
+      if (slice.count > 1) expect(bytes).toBeLessThanOrEqual(1500);
+    }
+  });
 });
 
 describe('WireRecordProducer', () => {
