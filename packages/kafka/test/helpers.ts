@@ -74,14 +74,23 @@ export interface RawRecord {
   headers: Record<string, string>;
 }
 
-/** Reads a topic from the beginning until `count` records came (or fails after `timeoutMs`). */
+/**
+ * Reads a topic from the beginning until `count` records came (or fails after `timeoutMs`);
+ * read_committed (kafkajs's default: open and aborted transactions are skipped) unless
+ * `readUncommitted`.
+ */
 export async function readRaw(
   topic: string,
   count: number,
   timeoutMs = 30_000,
   broker = bootstrap(),
+  { readUncommitted = false }: { readUncommitted?: boolean } = {},
 ): Promise<RawRecord[]> {
-  const consumer = rawKafka(broker).consumer({ groupId: uniqueGroup(`raw-${topic}`), ...kafkajsFastGroup });
+  const consumer = rawKafka(broker).consumer({
+    groupId: uniqueGroup(`raw-${topic}`),
+    ...kafkajsFastGroup,
+    readUncommitted,
+  });
   const records: RawRecord[] = [];
   await consumer.connect();
   try {
@@ -216,4 +225,37 @@ export function byPartition<T extends { partition: number }>(items: readonly T[]
     map.set(item.partition, list);
   }
   return map;
+}
+
+/** Creates topics with kafkajs (the reference client), waiting for their leaders. */
+export async function createTopicsRaw(
+  topics: readonly { name: string; partitions: number }[],
+  broker = bootstrap(),
+): Promise<void> {
+  const admin = rawKafka(broker).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map(({ name, partitions }) => ({ topic: name, numPartitions: partitions })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A group's committed offsets of a topic, read with kafkajs's admin: partition → offset (-1: none). */
+export async function committedOffsetsRaw(
+  groupId: string,
+  topic: string,
+  broker = bootstrap(),
+): Promise<Map<number, number>> {
+  const admin = rawKafka(broker).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+  } finally {
+    await admin.disconnect();
+  }
 }

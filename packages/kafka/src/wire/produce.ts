@@ -15,16 +15,20 @@ export interface PartitionResult {
   message: string | null;
 }
 
-/** Produce (v9, Kafka 2.4+) of one topic's batches, one per partition; resolves with each partition's outcome. */
+/**
+ * Produce (v9, Kafka 2.4+) of one topic's batches, one per partition; resolves with each
+ * partition's outcome. A transactional producer's batches name its `transactionalId`.
+ */
 export async function produce(
   connection: BrokerConnection,
   topic: string,
   acks: number,
   timeoutMs: number,
   batches: readonly PartitionBatch[],
+  transactionalId: string | null = null,
 ): Promise<PartitionResult[]> {
   const reader = await connection.request(PRODUCE, VERSION, 'Produce response', (writer) => {
-    writer.compactString(null).int16(acks).int32(timeoutMs);
+    writer.compactString(transactionalId).int16(acks).int32(timeoutMs);
     writer.compactArray([topic], (w, name) => {
       w.compactString(name);
       w.compactArray(batches, (p, { partition, batch }) => p.int32(partition).compactBytes(batch).tags());
