@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WireGroupConsumer } from '../src/client/wire-group-consumer.js';
+import { produceRaw, uniqueGroup } from './helpers.js';
+import { RecordingListener, referenceTopic, until, wireConsumer } from './wire-group-helpers.js';
+
+const running: WireGroupConsumer[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+});
+
+async function member(groupId: string, topic: string, sessionTimeoutMs = 6000) {
+  const consumer = wireConsumer(groupId, topic, { sessionTimeoutMs });
+  const listener = new RecordingListener();
+  running.push(consumer);
+  await consumer.start(listener);
+  return { consumer, listener };
+}
+
+describe('wire group members', () => {
+  it('a single member is given every partition and reads every record from the beginning', async () => {
+    const topic = await referenceTopic('wire-group-read', 3);
+    await produceRaw(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `v${i}` })),
+    );
+    const { listener } = await member(uniqueGroup('wire-read'), topic);
+    expect(listener.partitions).toEqual([0, 1, 2]);
+    expect(listener.memberId).toMatch(/^statecraft-wire-test-/);
+    await until('30 records came', () => listener.records >= 30);
+    for (const partition of [0, 1, 2]) {
+      expect(listener.offsets.get(partition)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    }
+  });
+
+  it('two members split four partitions by range; when one leaves, the other gets all of them well before the session timeout', async () => {
+    const topic = await referenceTopic('wire-group-split', 4);
+    const groupId = uniqueGroup('wire-split');
+    // A long session timeout: only LeaveGroup can move the partitions back quickly.
+    const first = await member(groupId, topic, 30_000);
+    expect(first.listener.partitions).toEqual([0, 1, 2, 3]);
+    const second = await member(groupId, topic, 30_000);
+    // The first member learns of the rebalance by its heartbeat, rejoins with its member id.
+    await until('the first member has two partitions', () => first.listener.partitions?.length === 2);
+    const firstId = first.listener.memberId!;
+    const secondId = second.listener.memberId!;
+    expect(first.listener.events.map((event) => event.type)).toEqual(['assigned', 'rebalancing', 'assigned']);
+    expect(first.listener.events[0]).toMatchObject({ memberId: firstId });
+    // Range: the member whose id sorts first takes partitions 0 and 1.
+    const [low, high] = firstId < secondId ? [first, second] : [second, first];
+    expect(low.listener.partitions).toEqual([0, 1]);
+    expect(high.listener.partitions).toEqual([2, 3]);
+
+    const leftAt = Date.now();
+    running.splice(running.indexOf(second.consumer), 1);
+    await second.consumer.stop();
+    await until('the first member has every partition again', () => first.listener.partitions?.length === 4);
+    const assignedAt = first.listener.events.at(-1)!.at;
+    expect(assignedAt - leftAt).toBeLessThan(5000);
+    expect(first.listener.memberId).toBe(firstId);
+  });
+});
