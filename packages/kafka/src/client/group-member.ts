@@ -1,26 +1,12 @@
 import { ProgressSignal } from '@statecraft/engine';
 import { KafkaError, KafkaUnreachableError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
-import {
-  CONSUMER_PROTOCOL_TYPE,
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-} from '../wire/consumer-protocol.js';
-import { ErrorCode, errorName, isCoordinatorMoved } from '../wire/error-codes.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../wire/consumer-protocol.js';
+import { ErrorCode, errorName, isCoordinatorMoved, isExpelled } from '../wire/error-codes.js';
 import type { GroupCoordinator } from '../wire/group-coordinator.js';
-import {
-  type GroupGeneration,
-  heartbeat,
-  type JoinGroupResult,
-  joinGroup,
-  leaveGroup,
-  syncGroup,
-} from '../wire/group-requests.js';
-import { RANGE_ASSIGNOR, rangeAssign } from '../wire/range-assignor.js';
-import { KAFKAJS_ROUND_ROBIN, roundRobinAssign } from '../wire/round-robin-assignor.js';
+import { type GroupGeneration, heartbeat, joinGroup, leaveGroup, syncGroup } from '../wire/group-requests.js';
 import { withDeadline } from './deadline.js';
+import { assignPartitions, memberProtocols } from './leader-assignment.js';
 import { asError, isRetriableTrouble, KafkaRefusedError } from './wire-errors.js';
 
 export interface GroupMemberOptions {
@@ -102,13 +88,12 @@ export class GroupMember {
     const memberId = this.memberId;
     this.generation = undefined;
     if (memberId === '') return;
-    try {
+    const leaving = (async () => {
       const connection = await this.options.coordinator.connection(Date.now() + timeoutMs);
-      await withDeadline(
-        leaveGroup(connection, this.options.groupId, memberId),
-        timeoutMs,
-        () => new KafkaError('no answer'),
-      );
+      await leaveGroup(connection, this.options.groupId, memberId);
+    })();
+    try {
+      await withDeadline(leaving, timeoutMs, () => new KafkaError('no answer'));
     } catch {
       // Unreachable: the coordinator expels the member after its session timeout instead.
     }
@@ -124,6 +109,10 @@ export class GroupMember {
     let joinedOnce = false;
     let outageSince: number | undefined;
     let backoffMs = FIRST_BACKOFF_MS;
+    // Stopped before the first join was done: start() must not wait for ever.
+    const stoppedEarly = () => {
+      if (!joinedOnce) refused(new KafkaError(`stopped before joining group ${this.options.groupId}`));
+    };
     while (this.running) {
       try {
         const partitions = await this.join();
@@ -139,7 +128,10 @@ export class GroupMember {
         if (leaving === 'expelled') this.memberId = '';
         this.events.rejoining();
       } catch (caught) {
-        if (!this.running) return;
+        if (!this.running) {
+          stoppedEarly();
+          return;
+        }
         const error = asError(caught);
         const wasIn = this.generation !== undefined;
         this.generation = undefined;
@@ -176,13 +168,13 @@ export class GroupMember {
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
     }
+    stoppedEarly();
   }
 
   /** Joins and syncs until the member is in a generation; resolves with its partitions of the topic. */
   private async join(): Promise<number[]> {
     const { coordinator, groupId, topic, sessionTimeoutMs, rebalanceTimeoutMs } = this.options;
-    const subscription = encodeSubscription([topic]);
-    const protocols = [RANGE_ASSIGNOR, KAFKAJS_ROUND_ROBIN].map((name) => ({ name, metadata: subscription }));
+    const protocols = memberProtocols(topic);
     let moves = 0;
     while (this.running) {
       const connection = await coordinator.connection(Date.now() + sessionTimeoutMs);
@@ -205,7 +197,10 @@ export class GroupMember {
       if (joined.errorCode === ErrorCode.NONE) {
         this.memberId = joined.memberId;
         const generation = { groupId, generationId: joined.generationId, memberId: joined.memberId };
-        const assignments = joined.leader === joined.memberId ? await this.assign(joined) : [];
+        const assignments =
+          joined.leader === joined.memberId
+            ? await assignPartitions(this.options.pool, joined, groupId, topic)
+            : [];
         const synced = await this.bounded(
           syncGroup(connection, generation, CONSUMER_PROTOCOL_TYPE, joined.protocolName ?? '', assignments),
           rebalanceTimeoutMs + 5000,
@@ -225,11 +220,7 @@ export class GroupMember {
 
   /** Acts on a JoinGroup or SyncGroup error before the next try; returns the coordinator moves in a row. */
   private async retryJoin(errorCode: number, what: string, moves: number): Promise<number> {
-    if (
-      errorCode === ErrorCode.UNKNOWN_MEMBER_ID ||
-      errorCode === ErrorCode.ILLEGAL_GENERATION ||
-      errorCode === ErrorCode.FENCED_INSTANCE_ID
-    ) {
+    if (isExpelled(errorCode)) {
       this.memberId = '';
       return moves;
     }
@@ -240,33 +231,6 @@ export class GroupMember {
     if (moves >= MOVES_IN_A_ROW) throw new KafkaError(reason);
     await this.wake.wait(FIRST_BACKOFF_MS * 2 ** moves);
     return moves + 1;
-  }
-
-  /** The leader's assignment of every member, by the protocol the coordinator chose. */
-  private async assign(joined: JoinGroupResult): Promise<{ memberId: string; assignment: Buffer }[]> {
-    const members = joined.members.map(({ memberId, metadata }) => ({
-      memberId,
-      topics: decodeSubscription(metadata),
-    }));
-    const protocol = joined.protocolName;
-    if (protocol !== RANGE_ASSIGNOR && protocol !== KAFKAJS_ROUND_ROBIN) {
-      throw new KafkaRefusedError(
-        `group ${this.options.groupId} chose assignor ${protocol}, which this member lacks`,
-      );
-    }
-    // kafkajs's leader deals its own topics only; the range assignor every member's.
-    const topics =
-      protocol === RANGE_ASSIGNOR ? [...new Set(members.flatMap((m) => m.topics))] : [this.options.topic];
-    const metadata = await this.options.pool.metadata(topics);
-    const counts = new Map<string, number>();
-    for (const topic of metadata.topics) {
-      if (topic.partitions.length > 0) counts.set(topic.name, topic.partitions.length);
-    }
-    const assignment = (protocol === RANGE_ASSIGNOR ? rangeAssign : roundRobinAssign)(members, counts);
-    return [...assignment].map(([memberId, partitions]) => ({
-      memberId,
-      assignment: encodeAssignment(partitions),
-    }));
   }
 
   /** Heartbeats every heartbeatIntervalMs until the member must rejoin (or stops). */
@@ -284,13 +248,7 @@ export class GroupMember {
         continue;
       }
       if (errorCode === ErrorCode.REBALANCE_IN_PROGRESS) return 'rebalance';
-      if (
-        errorCode === ErrorCode.UNKNOWN_MEMBER_ID ||
-        errorCode === ErrorCode.ILLEGAL_GENERATION ||
-        errorCode === ErrorCode.FENCED_INSTANCE_ID
-      ) {
-        return 'expelled';
-      }
+      if (isExpelled(errorCode)) return 'expelled';
       const reason = `cannot heartbeat in group ${groupId}: ${errorName(errorCode)}`;
       if (!isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason);
       coordinator.moved();

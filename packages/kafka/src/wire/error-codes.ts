@@ -86,6 +86,15 @@ export function isStaleMembership(code: number): boolean {
   );
 }
 
+/** The group no longer knows this member (or its generation): it must join again with a new member id. */
+export function isExpelled(code: number): boolean {
+  return (
+    code === ErrorCode.UNKNOWN_MEMBER_ID ||
+    code === ErrorCode.ILLEGAL_GENERATION ||
+    code === ErrorCode.FENCED_INSTANCE_ID
+  );
+}
+
 /** A newer producer of the same transactional id took over. */
 export function isFencedProducer(code: number): boolean {
   return (
