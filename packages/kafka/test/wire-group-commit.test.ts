@@ -11,7 +11,7 @@ import { ErrorCode } from '../src/wire/error-codes.js';
 import { GroupCoordinator } from '../src/wire/group-coordinator.js';
 import { type GroupGeneration, joinGroup, syncGroup } from '../src/wire/group-requests.js';
 import { commitOffsets } from '../src/wire/offset-commit.js';
-import { bootstrap, produceRaw, uniqueGroup } from './helpers.js';
+import { bootstrap, produceRaw, sleep, uniqueGroup } from './helpers.js';
 import {
   RecordingListener,
   referenceKafka,
@@ -150,6 +150,38 @@ describe('commits of a wire group member', () => {
       expect(await admin.committedOffsets(coordinator.groupId, topic)).toEqual([-1, 3, -1]);
     } finally {
       await pool.close();
+    }
+  });
+});
+
+describe('start positions of a wire group member', () => {
+  it("waits while an open transaction holds the group's offsets (require_stable), then starts at what it committed", async () => {
+    const groupId = uniqueGroup('wire-unstable');
+    const producer = referenceKafka().producer({
+      transactionalId: `${groupId}-txn`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      const transaction = await producer.transaction();
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition: 0, offset: '6' }] }],
+      });
+      const { consumer, listener } = await member(groupId);
+      expect(consumer).toBeDefined();
+      // While the transaction is open, the member reads nothing: not partition 0 from its
+      // beginning, nor from an offset that may yet be aborted (as Java's consumer, it asks for
+      // all its partitions' offsets again, until none is unstable).
+      await sleep(1500);
+      expect(listener.records).toBe(0);
+      await transaction.commit();
+      await until('every record from the committed offsets was read', () => listener.records >= 4 + 10 + 10);
+      expect(listener.offsets.get(0)).toEqual([6, 7, 8, 9]);
+      expect(listener.offsets.get(1)).toHaveLength(10);
+    } finally {
+      await producer.disconnect();
     }
   });
 });
