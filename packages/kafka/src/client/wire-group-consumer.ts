@@ -49,6 +49,10 @@ export class WireGroupConsumer implements GroupConsumer {
     this.reconnectMs = clientOptions.reconnectMs ?? DEFAULT_RECONNECT_MS;
     this.pool = new BrokerPool({ brokers, clientId, timeoutMs });
     this.coordinator = new GroupCoordinator(this.pool, options.groupId);
+    // The membership's story on stderr (kafkajs wrote its own log there with `debug`).
+    const debug = clientOptions.debug
+      ? (line: string) => process.stderr.write(`statecraft group ${options.groupId}: ${line}\n`)
+      : () => undefined;
     this.member = new GroupMember(
       {
         pool: this.pool,
@@ -62,19 +66,32 @@ export class WireGroupConsumer implements GroupConsumer {
       },
       {
         assigned: (partitions, memberId) => {
+          debug(
+            `member ${memberId} of generation ${this.member.current?.generationId} has partitions [${partitions.join(',')}]`,
+          );
           this.generation++;
           // Every partition starts again from the group's committed offset (or a checkpoint's seek).
           this.fetcher.assign(partitions);
           this.listener?.assigned(partitions, memberId);
         },
         rejoining: () => {
+          debug('rejoining: partitions revoked');
           this.generation++;
           this.fetcher.revokeAll();
           this.listener?.rebalancing();
         },
-        lost: () => clientOptions.onConnection?.({ lost: true }),
-        back: (afterMs) => clientOptions.onConnection?.({ lost: false, afterMs }),
-        failed: (error) => this.listener?.failed(error),
+        lost: () => {
+          debug('lost the cluster');
+          clientOptions.onConnection?.({ lost: true });
+        },
+        back: (afterMs) => {
+          debug(`back after ${afterMs} ms`);
+          clientOptions.onConnection?.({ lost: false, afterMs });
+        },
+        failed: (error) => {
+          debug(`failed: ${error.message}`);
+          this.listener?.failed(error);
+        },
       },
     );
     this.fetcher = new PartitionFetcher({
