@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireGroupConsumer } from '../src/client/wire-group-consumer.js';
-import { produceRaw, uniqueGroup } from './helpers.js';
+import { produceRaw, sleep, uniqueGroup } from './helpers.js';
 import { RecordingListener, referenceTopic, until, wireConsumer } from './wire-group-helpers.js';
 
 const running: WireGroupConsumer[] = [];
@@ -59,4 +59,21 @@ describe('wire group members', () => {
     expect(assignedAt - leftAt).toBeLessThan(5000);
     expect(first.listener.memberId).toBe(firstId);
   });
+
+  it('heartbeats on its own timer: a batch that takes longer than the session timeout does not cost the member its place', async () => {
+    const topic = await referenceTopic('wire-group-slow', 1);
+    await produceRaw(topic, [{ partition: 0, value: 'slow' }]);
+    const listener = new RecordingListener();
+    let handled = 0;
+    listener.batch = async () => {
+      await sleep(8000); // the session timeout is 6 s
+      handled++;
+    };
+    const consumer = wireConsumer(uniqueGroup('wire-slow'), topic);
+    running.push(consumer);
+    await consumer.start(listener);
+    await until('the slow batch was handled', () => handled === 1, 20_000);
+    expect(listener.events.map((event) => event.type)).toEqual(['assigned']);
+    expect(await consumer.commit([{ partition: 0, offset: 1 }])).toBe(true);
+  }, 30_000);
 });
