@@ -66,7 +66,12 @@ export class RecordingListener implements GroupListener {
   /** The offsets handed over, per partition. */
   readonly offsets = new Map<number, number[]>();
 
-  async batch(batch: FetchedBatch): Promise<void> {
+  async batch(batch: FetchedBatch, _heartbeat: () => Promise<void>): Promise<void> {
+    this.record(batch);
+  }
+
+  /** Notes a batch's offsets. */
+  record(batch: FetchedBatch): void {
     const list = this.offsets.get(batch.partition) ?? [];
     for (let i = 0; i < batch.count; i++) list.push(batch.offsets[i]!);
     this.offsets.set(batch.partition, list);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireGroupConsumer } from '../src/client/wire-group-consumer.js';
+import { KafkaError } from '../src/errors.js';
 import { produceRaw, sleep, uniqueGroup } from './helpers.js';
 import { RecordingListener, referenceTopic, until, wireConsumer } from './wire-group-helpers.js';
 
@@ -76,4 +77,42 @@ describe('wire group members', () => {
     expect(listener.events.map((event) => event.type)).toEqual(['assigned']);
     expect(await consumer.commit([{ partition: 0, offset: 1 }])).toBe(true);
   }, 30_000);
+
+  it("a batch's heartbeat throws once the group rebalanced while it waited; the consumer swallows that and hands the partition's records over again", async () => {
+    const topic = await referenceTopic('wire-group-stale-batch', 2);
+    await produceRaw(topic, [
+      { partition: 0, value: 'a' },
+      { partition: 1, value: 'b' },
+    ]);
+    const groupId = uniqueGroup('wire-stale-batch');
+    const listener = new RecordingListener();
+    const thrown: unknown[] = [];
+    let second: Promise<unknown> | undefined;
+    listener.batch = async (batch, heartbeat) => {
+      if (second === undefined) {
+        // The first batch waits for a second member to join and the group to rebalance.
+        second = member(groupId, topic);
+        await until('the rebalance began', () =>
+          listener.events.some((event) => event.type === 'rebalancing'),
+        );
+        await heartbeat().catch((error: unknown) => thrown.push(error));
+        if (thrown.length > 0) throw thrown[0];
+      }
+      listener.record(batch);
+    };
+    const consumer = wireConsumer(groupId, topic);
+    running.push(consumer);
+    await consumer.start(listener);
+    await until('the first batch ran into the rebalance', () => thrown.length === 1);
+    await second;
+    expect(thrown[0]).toBeInstanceOf(KafkaError);
+    expect((thrown[0] as Error).message).toBe('the group is rebalancing');
+    await until('the member has one partition again', () => listener.partitions?.length === 1);
+    const [partition] = listener.partitions!;
+    await until(
+      "its partition's record was handed over",
+      () => listener.offsets.get(partition!)?.length === 1,
+    );
+    expect(listener.events.some((event) => event.type === 'failed')).toBe(false);
+  });
 });
