@@ -23,6 +23,8 @@ export interface TopicMetadata {
 export interface ClusterMetadata {
   brokers: Map<number, BrokerAddress>;
   topics: TopicMetadata[];
+  /** The controller's node id (CreateTopics goes there on ZooKeeper clusters), -1 when unknown. */
+  controller: number;
 }
 
 /** Metadata (v10, Kafka 2.8+) of the named topics; never creates a topic. */
@@ -47,7 +49,7 @@ export async function fetchMetadata(
     brokers.set(broker.node, { host: broker.host, port: broker.port });
   }
   reader.compactString(); // cluster id
-  reader.int32(); // controller
+  const controller = reader.int32();
   const result = reader.compactArray((r): TopicMetadata => {
     const errorCode = r.int16();
     const name = r.compactString() ?? '';
@@ -69,5 +71,5 @@ export async function fetchMetadata(
     partitions.sort((a, b) => a.partition - b.partition);
     return { name, errorCode, id, partitions };
   });
-  return { brokers, topics: result };
+  return { brokers, topics: result, controller };
 }
