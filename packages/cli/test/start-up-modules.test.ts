@@ -43,7 +43,7 @@ const PACKAGES = /\/packages\/(engine|fsm|kafka)\/dist\//;
 const CLI_IMPLEMENTATIONS = /\/packages\/cli\/dist\/(commands|metrics|diagram|bench|io|status\/run-monitor)/;
 const LIBRARIES =
   /\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(kafkajs|prom-client|@dagrejs|vega|vega-lite|piscina|puppeteer-core)\//;
-const KAFKA = /\/packages\/kafka\/dist\/|\/kafkajs\//;
+const KAFKA = /\/packages\/kafka\/dist\//;
 const METRICS = /\/prom-client\/|\/packages\/cli\/dist\/metrics\//;
 const DIAGRAM = /\/@dagrejs\/|\/packages\/cli\/dist\/diagram\//;
 

@@ -3,7 +3,7 @@ import { isStateCommand } from '@statecraft/engine';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { inject } from 'vitest';
 import type { KafkaClient } from '../src/client/client.js';
-import { createKafkaJsClient } from '../src/client/kafkajs-client.js';
+import { createKafkaClient } from '../src/client/wire-client.js';
 import type { KafkaSource } from '../src/source/kafka-source.js';
 import type { RecordRun } from '../src/wire/record-batch-decoder.js';
 
@@ -14,7 +14,7 @@ export function bootstrap(): string {
 
 /** The client under test, on the test broker (or another one). */
 export function testClient(broker = bootstrap()): KafkaClient {
-  return createKafkaJsClient({ brokers: [broker], clientId: 'statecraft-test', timeoutMs: 10_000 });
+  return createKafkaClient({ brokers: [broker], clientId: 'statecraft-test', timeoutMs: 10_000 });
 }
 
 let groups = 0;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
 import { withDeadline } from '../src/client/deadline.js';
-import { createKafkaJsClient } from '../src/client/kafkajs-client.js';
+import { createKafkaClient } from '../src/client/wire-client.js';
 import { KafkaUnreachableError, TopicNotFoundError } from '../src/errors.js';
 import { closedPort, testClient } from './helpers.js';
 
-describe('the kafkajs client', () => {
+describe('the Kafka client', () => {
   it('reports an unreachable cluster as KafkaUnreachableError naming the brokers and the reason', async () => {
     const broker = `127.0.0.1:${await closedPort()}`;
-    const admin = createKafkaJsClient({ brokers: [broker], clientId: 'test', timeoutMs: 2000 }).admin();
+    const admin = createKafkaClient({ brokers: [broker], clientId: 'test', timeoutMs: 2000 }).admin();
     const failure = await admin.connect().then(
       () => undefined,
       (error: unknown) => error,

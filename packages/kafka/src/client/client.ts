@@ -1,7 +1,7 @@
 /**
- * The few Kafka operations Statecraft needs, so that the client library behind them (kafkajs
- * today) can be replaced without touching the source, the sinks or the CLI. Offsets are numbers
- * (safe integers), partitions are indexes of one topic's partitions.
+ * The few Kafka operations Statecraft needs, implemented on its own protocol code (wire-client.ts),
+ * so that the source, the sinks and the CLI never see the wire. Offsets are numbers (safe
+ * integers), partitions are indexes of one topic's partitions.
  */
 import type { RecordRun } from '../wire/record-batch-decoder.js';
 
@@ -17,7 +17,7 @@ export interface KafkaClientOptions {
    * default 60000.
    */
   reconnectMs?: number;
-  /** Writes the client library's own log to stderr. */
+  /** Writes the group membership's story (joins, assignments, rejoins, outages) to stderr. */
   debug?: boolean;
   /** Told when a running consumer loses the cluster, and when it is back in its group. */
   onConnection?: (event: { lost: true } | { lost: false; afterMs: number }) => void;

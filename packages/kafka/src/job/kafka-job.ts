@@ -5,7 +5,7 @@ import { KafkaCheckpointStore } from '../checkpoint/kafka-checkpoint-store.js';
 import { type CheckpointStore, PartitionCheckpointStore } from '../checkpoint/partition-checkpoint-store.js';
 import { PartitionCheckpointer } from '../checkpoint/partition-checkpointer.js';
 import type { ClusterAdmin, KafkaClient, TopicOffsets } from '../client/client.js';
-import { createKafkaJsClient } from '../client/kafkajs-client.js';
+import { createKafkaClient } from '../client/wire-client.js';
 import { PartitionTransactions } from '../exactly-once/partition-transactions.js';
 import { AlertTopicSink } from '../sinks/alert-topic-sink.js';
 import { kafkaJobSink } from '../sinks/kafka-job-sink.js';
@@ -121,7 +121,7 @@ class KafkaJobRun implements KafkaJob {
               membership,
             );
       await partitionFiles?.open();
-      const client = createKafkaJsClient({
+      const client = createKafkaClient({
         brokers: [...plan.brokers],
         clientId: plan.clientId,
         timeoutMs: plan.timeoutMs,

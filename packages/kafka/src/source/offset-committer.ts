@@ -3,8 +3,8 @@ import type { GroupMembership } from './group-membership.js';
 import type { PartitionSplit } from './partition-split.js';
 
 /**
- * Commits each owned split's written offset to the group, explicitly (never kafkajs's
- * autoCommit): an offset is committed only once every output of the records before it is
+ * Commits each owned split's written offset to the group, explicitly (never on a timer, as
+ * a consumer's auto-commit would): an offset is committed only once every output of the records before it is
  * written, so a restart or a new owner never skips an event (at-least-once). One commit is in
  * flight at a time; offsets written meanwhile go in the next, at most one per `intervalMs`.
  * Commits wait while the group rebalances, and resume for the new assignment.
