@@ -155,6 +155,30 @@ describe('commits of a wire group member', () => {
 });
 
 describe('start positions of a wire group member', () => {
+  it("a committed offset inside a record batch: the batch's records before it are not handed over again", async () => {
+    const batched = await referenceTopic('wire-group-mid-batch', 1);
+    // One send: the ten records are one record batch, which a fetch returns whole.
+    await produceRaw(
+      batched,
+      Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })),
+    );
+    const groupId = uniqueGroup('wire-mid-batch');
+    const reference = referenceKafka().admin();
+    await reference.connect();
+    try {
+      await reference.setOffsets({ groupId, topic: batched, partitions: [{ partition: 0, offset: '4' }] });
+    } finally {
+      await reference.disconnect();
+    }
+    const consumer = wireConsumer(groupId, batched);
+    running.push(consumer);
+    const listener = new RecordingListener();
+    await consumer.start(listener);
+    await until('the records from the committed offset came', () => listener.records >= 6);
+    await sleep(300);
+    expect(listener.offsets.get(0)).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
   it("waits while an open transaction holds the group's offsets (require_stable), then starts at what it committed", async () => {
     const groupId = uniqueGroup('wire-unstable');
     const producer = referenceKafka().producer({

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaJars } from '../../../scripts/broker/kafka-jars.js';
@@ -25,10 +28,13 @@ interface JavaMember {
  */
 async function javaMember(groupId: string, topic: string): Promise<JavaMember> {
   const classpath = `${await kafkaJars()}/*`;
+  // The broker's log4j configuration, writing to a file of this consumer's own.
+  const logFile = join(tmpdir(), `statecraft-wire-java-${process.pid}-${Date.now()}.log`);
   const consumer: ChildProcess = spawn(
     'java',
     [
       ...['-Xmx256m', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`],
+      `-Dstatecraft.broker.log=${logFile}`,
       ...['-cp', classpath, 'org.apache.kafka.tools.consumer.ConsoleConsumer'],
       ...['--bootstrap-server', bootstrap(), '--topic', topic, '--group', groupId, '--from-beginning'],
       ...['--property', 'print.partition=true', '--property', 'print.value=false'],
@@ -46,6 +52,7 @@ async function javaMember(groupId: string, topic: string): Promise<JavaMember> {
   stops.push(async () => {
     consumer.kill('SIGTERM');
     await exited;
+    await rm(logFile, { force: true });
   });
   const member: JavaMember = { partitions: new Set(), records: 0 };
   let pending = '';

@@ -266,5 +266,8 @@ export class GroupMember {
 }
 
 function unreachable(options: GroupMemberOptions, what: string, error: Error): KafkaUnreachableError {
-  return new KafkaUnreachableError(options.pool.options.brokers, `${what}: ${error.message}`, error);
+  const { brokers } = options.pool.options;
+  // The pool's own KafkaUnreachableError already names the brokers: say so once.
+  const reason = error.message.replace(`cannot reach Kafka at ${brokers.join(',')}: `, '');
+  return new KafkaUnreachableError(brokers, `${what}: ${reason}`, error);
 }

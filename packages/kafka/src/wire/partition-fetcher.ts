@@ -4,6 +4,7 @@ import { KafkaError, TopicNotFoundError } from '../errors.js';
 import { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { type FetchedPartition, type FetchOptions, fetchRecords } from './fetch.js';
+import type { RecordRun } from './record-batch-decoder.js';
 
 export interface PartitionFetcherOptions extends FetchOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -162,7 +163,7 @@ export class PartitionFetcher {
           this.troubleSince = 0;
           const { records } = result;
           if (records.lastOffset < asked.offset) continue;
-          await handle({ partition: result.partition, ...records });
+          await handle({ partition: result.partition, ...recordsFrom(records, asked.offset) });
           if (this.partitions.get(result.partition) === state && state.seeks === asked.seeks) {
             state.position = records.lastOffset + 1;
           }
@@ -228,4 +229,22 @@ export class PartitionFetcher {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+/**
+ * The run's records at or past `offset`. A fetch returns whole record batches, so the first may
+ * begin before the position asked for: those records were read already, or lie before the
+ * group's committed offset, and are left out (as Java's consumer does). Views, no copy.
+ */
+function recordsFrom(run: RecordRun, offset: number): RecordRun {
+  let skip = 0;
+  while (skip < run.count && run.offsets[skip]! < offset) skip++;
+  if (skip === 0) return run;
+  return {
+    ...run,
+    count: run.count - skip,
+    offsets: run.offsets.subarray(skip),
+    valueStarts: run.valueStarts.subarray(skip),
+    valueEnds: run.valueEnds.subarray(skip),
+  };
 }
