@@ -4,7 +4,7 @@ import { readCommittedOffsets } from '../wire/committed-offsets.js';
 import { createTopics } from '../wire/create-topics.js';
 import { ErrorCode, errorName } from '../wire/error-codes.js';
 import { GroupCoordinator } from '../wire/group-coordinator.js';
-import type { ClusterMetadata } from '../wire/metadata.js';
+import { type ClusterMetadata, existingTopic } from '../wire/metadata.js';
 import { readTopicBounds } from '../wire/topic-bounds.js';
 import type { ClusterAdmin, KafkaClientOptions, NewTopic, TopicOffsets } from './client.js';
 import { sleep } from './wire-errors.js';
@@ -73,14 +73,7 @@ export class WireClusterAdmin implements ClusterAdmin {
 
   private async countPartitions(topic: string): Promise<number> {
     const metadata = await this.pool.metadata([topic]);
-    const found = metadata.topics.find((t) => t.name === topic);
-    if (
-      found === undefined ||
-      found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
-      found.partitions.length === 0
-    ) {
-      throw new TopicNotFoundError(topic, this.options.brokers);
-    }
+    const found = existingTopic(metadata, topic, this.options.brokers);
     return found.partitions.length;
   }
 

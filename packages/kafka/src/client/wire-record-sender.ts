@@ -1,6 +1,7 @@
 import { KafkaError, TopicNotFoundError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from '../wire/error-codes.js';
+import { existingTopic } from '../wire/metadata.js';
 import { partitionForKey } from '../wire/murmur2.js';
 import { type PartitionBatch, type PartitionResult, produce } from '../wire/produce.js';
 import { encodeRecordList, type KeyedRecord, sliceRecords } from '../wire/record-list-encoder.js';
@@ -190,14 +191,7 @@ export class WireRecordSender {
       () => this.pool.metadata([topic]),
       () => undefined,
     );
-    const found = metadata.topics.find((t) => t.name === topic);
-    if (
-      found === undefined ||
-      found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
-      found.partitions.length === 0
-    ) {
-      throw new TopicNotFoundError(topic, this.options.brokers);
-    }
+    const found = existingTopic(metadata, topic, this.options.brokers);
     if (found.errorCode !== ErrorCode.NONE) {
       if (isRetriable(found.errorCode))
         throw new TryAgain(`topic ${topic}: ${errorName(found.errorCode)}`, true);

@@ -1,6 +1,7 @@
 import { KafkaError, TopicNotFoundError } from '../errors.js';
 import { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from './error-codes.js';
+import { existingTopic } from './metadata.js';
 import { murmur2 } from './murmur2.js';
 import { type PartitionBatch, type PartitionResult, produce } from './produce.js';
 import { encodeRecordBatch, maxRecordBytes, type RecordColumns } from './record-batch-encoder.js';
@@ -210,14 +211,7 @@ export class ColumnarProducer {
     const known = this.routes.get(topic);
     if (known) return known;
     const metadata = await this.pool.metadata([topic]);
-    const found = metadata.topics.find((t) => t.name === topic);
-    if (
-      found === undefined ||
-      found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
-      found.partitions.length === 0
-    ) {
-      throw new TopicNotFoundError(topic, this.options.brokers);
-    }
+    const found = existingTopic(metadata, topic, this.options.brokers);
     if (found.errorCode !== ErrorCode.NONE && !isRetriable(found.errorCode)) {
       throw new KafkaError(`cannot read the metadata of topic ${topic}: ${errorName(found.errorCode)}`);
     }

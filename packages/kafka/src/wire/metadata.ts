@@ -1,4 +1,6 @@
+import { TopicNotFoundError } from '../errors.js';
 import type { BrokerAddress, BrokerConnection } from './broker-connection.js';
+import { ErrorCode } from './error-codes.js';
 
 const METADATA = 3;
 const VERSION = 10;
@@ -72,4 +74,21 @@ export async function fetchMetadata(
     return { name, errorCode, id, partitions };
   });
   return { brokers, topics: result, controller };
+}
+
+/** The topic's metadata; TopicNotFoundError when the cluster has no such topic. */
+export function existingTopic(
+  metadata: ClusterMetadata,
+  topic: string,
+  brokers: readonly string[],
+): TopicMetadata {
+  const found = metadata.topics.find((t) => t.name === topic);
+  if (
+    found === undefined ||
+    found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+    found.partitions.length === 0
+  ) {
+    throw new TopicNotFoundError(topic, brokers);
+  }
+  return found;
 }

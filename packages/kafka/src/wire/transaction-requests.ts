@@ -40,19 +40,7 @@ export async function addPartitionsToTxn(
       writer.tags();
     },
   );
-  reader.int32(); // throttle time
-  const errors = new Map<number, number>();
-  reader.compactArray((r) => {
-    r.compactString(); // topic
-    r.compactArray((p) => {
-      const partition = p.int32();
-      errors.set(partition, p.int16());
-      p.tags();
-    });
-    r.tags();
-  });
-  reader.tags();
-  return errors;
+  return throttleAndPartitionErrors(reader);
 }
 
 /** AddOffsetsToTxn (v3): the group's offsets will be committed with the transaction; the error code. */
@@ -119,6 +107,11 @@ export async function txnOffsetCommit(
       writer.tags();
     },
   );
+  return throttleAndPartitionErrors(reader);
+}
+
+/** A response of one topic's partitions: each partition's error code. */
+function throttleAndPartitionErrors(reader: ProtocolReader): Map<number, number> {
   reader.int32(); // throttle time
   const errors = new Map<number, number>();
   reader.compactArray((r) => {
