@@ -20,8 +20,8 @@ import { sleep } from './wire-errors.js';
 const DEFAULT_RECONNECT_MS = 60_000;
 /** The rebalance timeout kafkajs joins with (and the least this consumer uses). */
 const MIN_REBALANCE_TIMEOUT_MS = 60_000;
-/** Tries of a commit whose coordinator moved, before it counts as the cluster lost. */
-const COMMIT_TRIES = 5;
+/** Longest pause between tries of a commit whose coordinator moved or could not be reached. */
+const MAX_COMMIT_PAUSE_MS = 2000;
 
 /** Thrown into a batch handler's heartbeat once a rebalance began: the batch is to be fetched again. */
 class RebalanceInProgress extends KafkaError {}
@@ -180,20 +180,26 @@ export class WireGroupConsumer implements GroupConsumer {
     return this.options.fromBeginning ? bounds.start : bounds.end;
   }
 
+  /**
+   * False only when the group moved on (a rebalance, an expelled member): the committer then waits
+   * for the next assignment. While the member still holds its generation, a lost connection or a
+   * coordinator that moved is retried, however long it takes: no new assignment would come to
+   * end the wait (the member fails on its own once the cluster is lost past reconnectMs).
+   */
   async commit(offsets: readonly PartitionOffset[]): Promise<boolean> {
     if (offsets.length === 0) return true;
     const { groupId, topic } = this.options;
+    const generation = this.member.current;
     for (let attempt = 1; ; attempt++) {
-      // Rejoining, or the cluster lost: the group moved on, or will; commits wait for the next assignment.
-      const generation = this.member.current;
-      if (generation === undefined) return false;
+      if (generation === undefined || this.member.current !== generation) return false;
       let errorCode: number;
       try {
         const connection = await this.coordinator.connection(Date.now() + this.options.sessionTimeoutMs);
         errorCode = await commitOffsets(connection, generation, topic, offsets);
       } catch {
         this.coordinator.broken();
-        return false;
+        await sleep(Math.min(100 * 2 ** attempt, MAX_COMMIT_PAUSE_MS));
+        continue;
       }
       if (errorCode === ErrorCode.NONE) return true;
       if (isStaleMembership(errorCode)) return false;
@@ -201,8 +207,7 @@ export class WireGroupConsumer implements GroupConsumer {
         throw this.fail(`cannot commit offsets of group ${groupId}, topic ${topic}: ${errorName(errorCode)}`);
       }
       this.coordinator.moved();
-      if (attempt >= COMMIT_TRIES) return false;
-      await sleep(100 * 2 ** attempt);
+      await sleep(Math.min(100 * 2 ** attempt, MAX_COMMIT_PAUSE_MS));
     }
   }
 

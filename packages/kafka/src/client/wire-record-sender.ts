@@ -1,4 +1,4 @@
-import { KafkaError, TopicNotFoundError } from '../errors.js';
+import { KafkaError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from '../wire/error-codes.js';
 import { existingTopic } from '../wire/metadata.js';

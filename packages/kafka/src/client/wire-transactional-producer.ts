@@ -31,7 +31,7 @@ import { DEFAULT_RECONNECT_MS, ProduceRefusedError, WireRecordSender } from './w
 import { type RetryPolicy, retrying, TryAgain } from './wire-retry.js';
 
 /** The coordinator aborts a transaction left open longer (kafkajs's setting, kept). */
-const TRANSACTION_TIMEOUT_MS = 60_000;
+export const TRANSACTION_TIMEOUT_MS = 60_000;
 
 type TransactionState = 'open' | 'committed' | 'aborted' | 'failed';
 

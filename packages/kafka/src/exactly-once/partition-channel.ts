@@ -1,12 +1,15 @@
 import type { CommitPoint } from '../checkpoint/partition-checkpointer.js';
 import type { OutgoingRecord, Transaction, TransactionalProducer } from '../client/client.js';
-import { ProducerFencedError } from '../errors.js';
+import { TRANSACTION_TIMEOUT_MS } from '../client/wire-transactional-producer.js';
+import { KafkaError, ProducerFencedError } from '../errors.js';
 
 /**
  * One transactional producer of a partition, for one takeover of it: its open transaction takes
  * the partition's records until a mark; the mark's commit (or skip) closes that transaction, and
  * sends after the mark wait for it before they begin the next one. Once fenced, it drops what it
- * is given: the partition's new owner writes it again.
+ * is given: the partition's new owner writes it again. Fenced while this process still owns the
+ * partition (the broker aborted a transaction open past its timeout), it fails the run instead:
+ * no one else would write what the aborted transaction held.
  */
 export class PartitionChannel {
   private connected: Promise<void> | undefined;
@@ -21,6 +24,8 @@ export class PartitionChannel {
     private readonly producer: TransactionalProducer,
     /** Whose offsets the commits carry: the group's, of the events topic. */
     private readonly offsets: { groupId: string; topic: string },
+    /** Whether this channel's split still owns the partition and is its newest. */
+    private readonly stillOwner: () => boolean,
   ) {}
 
   /** Starts the producer: fences the partition's earlier producers and aborts their open transaction. */
@@ -112,5 +117,11 @@ export class PartitionChannel {
   private noteFenced(error: unknown): void {
     if (!(error instanceof ProducerFencedError)) throw error;
     this.fenced = true;
+    if (this.stillOwner()) {
+      throw new KafkaError(
+        `partition ${this.partition}: its transaction was aborted by the broker while this process still owns the partition (open longer than the transaction timeout, ${TRANSACTION_TIMEOUT_MS / 1000} s?); run again to resume from its last committed checkpoint`,
+        error,
+      );
+    }
   }
 }

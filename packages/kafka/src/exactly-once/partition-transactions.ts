@@ -40,10 +40,11 @@ export class PartitionTransactions implements CommitPoints {
   async claim(split: PartitionSplit): Promise<void> {
     const { client, transactionalIdPrefix, groupId, topic } = this.options;
     const previous = this.newest.get(split.partition);
-    const channel = new PartitionChannel(
+    const channel: PartitionChannel = new PartitionChannel(
       split.partition,
       client.transactionalProducer(`${transactionalIdPrefix}-${split.partition}`),
       { groupId, topic },
+      () => split.owned && this.newest.get(split.partition) === channel,
     );
     this.newest.set(split.partition, channel);
     this.ofSplit.set(split, channel);

@@ -13,7 +13,16 @@ interface Pending {
   resolve(body: ProtocolReader): void;
   reject(error: Error): void;
   what: string;
+  timer: NodeJS.Timeout;
 }
+
+/**
+ * How long a request may wait for its answer by default: a broker that stops answering without
+ * closing the connection (stopped, a long pause, a network cut) must not stall its caller for
+ * ever. Past it the connection is closed, failing every request on it, and the callers' retries
+ * take over with a new one.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 45_000;
 
 /**
  * One TCP connection to a broker, speaking flexible request versions only (request header v2,
@@ -73,12 +82,17 @@ export class BrokerConnection {
     });
   }
 
-  /** Sends a request (its body written by `body`) and resolves with a reader at the start of the response body. */
+  /**
+   * Sends a request (its body written by `body`) and resolves with a reader at the start of the
+   * response body; without an answer within `timeoutMs`, the connection is closed and the request
+   * fails (with every other one in flight on it).
+   */
   request(
     apiKey: number,
     version: number,
     what: string,
     body: (writer: ProtocolWriter) => void,
+    timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ): Promise<ProtocolReader> {
     if (this.failure) return Promise.reject(this.failure);
     const correlation = this.nextCorrelation++;
@@ -88,7 +102,16 @@ export class BrokerConnection {
     const frame = writer.bytes();
     frame.writeInt32BE(frame.length - 4, 0);
     return new Promise((resolve, reject) => {
-      this.pending.set(correlation, { resolve, reject, what });
+      const timer = setTimeout(() => {
+        this.socket.destroy();
+        this.fail(
+          new KafkaError(
+            `no answer from ${this.name} to a ${what.replace(/ response$/, '')} request within ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(correlation, { resolve, reject, what, timer });
       this.socket.write(frame);
     });
   }
@@ -125,6 +148,7 @@ export class BrokerConnection {
     const request = this.pending.get(correlation);
     if (request === undefined) return;
     this.pending.delete(correlation);
+    clearTimeout(request.timer);
     try {
       const reader = new ProtocolReader(frame, 4, request.what);
       reader.tags();
@@ -136,7 +160,10 @@ export class BrokerConnection {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const request of this.pending.values()) request.reject(this.failure);
+    for (const request of this.pending.values()) {
+      clearTimeout(request.timer);
+      request.reject(this.failure);
+    }
     this.pending.clear();
   }
 }

@@ -18,6 +18,8 @@ export class BrokerPool {
   private bootstrap: BrokerConnection | undefined;
   private brokers = new Map<number, BrokerAddress>();
   private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  /** Bumped by close(): a connection still opening then is closed as soon as it opens. */
+  private closes = 0;
 
   constructor(readonly options: BrokerPoolOptions) {}
 
@@ -44,7 +46,9 @@ export class BrokerPool {
     }
     const address = this.brokers.get(node);
     if (address === undefined) throw new KafkaError(`broker ${node} is not in the metadata`);
-    const opening = BrokerConnection.open(address, this.options.clientId, this.options.timeoutMs);
+    const opening = this.unlessClosedMeanwhile(
+      BrokerConnection.open(address, this.options.clientId, this.options.timeoutMs),
+    );
     this.connections.set(node, opening);
     opening.catch(() => this.connections.delete(node));
     return opening;
@@ -79,10 +83,8 @@ export class BrokerPool {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 150 * 2 ** attempt));
       for (const broker of brokers) {
         try {
-          this.bootstrap = await BrokerConnection.open(
-            parseBroker(broker),
-            clientId,
-            Math.max(100, deadline - Date.now()),
+          this.bootstrap = await this.unlessClosedMeanwhile(
+            BrokerConnection.open(parseBroker(broker), clientId, Math.max(100, deadline - Date.now())),
           );
           return this.bootstrap;
         } catch (error) {
@@ -93,7 +95,17 @@ export class BrokerPool {
     throw new KafkaUnreachableError(brokers, reason);
   }
 
+  /** The connection, unless the pool was closed while it opened: then it is closed too, not leaked. */
+  private async unlessClosedMeanwhile(opening: Promise<BrokerConnection>): Promise<BrokerConnection> {
+    const closes = this.closes;
+    const connection = await opening;
+    if (this.closes === closes) return connection;
+    connection.close();
+    throw new KafkaError(`connection to ${connection.name} opened after its client was closed`);
+  }
+
   async close(): Promise<void> {
+    this.closes++;
     this.bootstrap?.close();
     this.bootstrap = undefined;
     const open = [...this.connections.values()];

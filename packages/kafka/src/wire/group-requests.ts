@@ -1,4 +1,4 @@
-import type { BrokerConnection } from './broker-connection.js';
+import { type BrokerConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './broker-connection.js';
 
 /**
  * The classic group membership requests (KIP-848's consumer protocol aside), at versions every
@@ -6,6 +6,8 @@ import type { BrokerConnection } from './broker-connection.js';
  * flexible. Each returns the broker's error code for the caller to act on; a lost connection rejects.
  */
 const JOIN_GROUP = 11;
+/** Longer than any rebalance timeout Statecraft joins with (60 s), plus the default request bound. */
+const SYNC_ANSWER_WITHIN_MS = 60_000 + DEFAULT_REQUEST_TIMEOUT_MS;
 const HEARTBEAT = 12;
 const LEAVE_GROUP = 13;
 const SYNC_GROUP = 14;
@@ -49,16 +51,24 @@ export async function joinGroup(
   connection: BrokerConnection,
   request: JoinGroupRequest,
 ): Promise<JoinGroupResult> {
-  const reader = await connection.request(JOIN_GROUP, 7, 'JoinGroup response', (writer) => {
-    writer.compactString(request.groupId);
-    writer.int32(request.sessionTimeoutMs).int32(request.rebalanceTimeoutMs);
-    writer.compactString(request.memberId).compactString(null); // no group instance id (not static)
-    writer.compactString(request.protocolType);
-    writer.compactArray(request.protocols, (w, { name, metadata }) =>
-      w.compactString(name).compactBytes(metadata).tags(),
-    );
-    writer.tags();
-  });
+  // The broker answers once every member rejoined, or the rebalance timeout passed.
+  const answerWithinMs = request.rebalanceTimeoutMs + DEFAULT_REQUEST_TIMEOUT_MS;
+  const reader = await connection.request(
+    JOIN_GROUP,
+    7,
+    'JoinGroup response',
+    (writer) => {
+      writer.compactString(request.groupId);
+      writer.int32(request.sessionTimeoutMs).int32(request.rebalanceTimeoutMs);
+      writer.compactString(request.memberId).compactString(null); // no group instance id (not static)
+      writer.compactString(request.protocolType);
+      writer.compactArray(request.protocols, (w, { name, metadata }) =>
+        w.compactString(name).compactBytes(metadata).tags(),
+      );
+      writer.tags();
+    },
+    answerWithinMs,
+  );
   reader.int32(); // throttle time
   const errorCode = reader.int16();
   const generationId = reader.int32();
@@ -94,15 +104,22 @@ export async function syncGroup(
   protocolName: string,
   assignments: readonly { memberId: string; assignment: Uint8Array }[],
 ): Promise<SyncGroupResult> {
-  const reader = await connection.request(SYNC_GROUP, 5, 'SyncGroup response', (writer) => {
-    writer.compactString(generation.groupId).int32(generation.generationId);
-    writer.compactString(generation.memberId).compactString(null);
-    writer.compactString(protocolType).compactString(protocolName);
-    writer.compactArray(assignments, (w, { memberId, assignment }) =>
-      w.compactString(memberId).compactBytes(assignment).tags(),
-    );
-    writer.tags();
-  });
+  // A follower's answer waits for the leader's SyncGroup, within the group's rebalance timeout.
+  const reader = await connection.request(
+    SYNC_GROUP,
+    5,
+    'SyncGroup response',
+    (writer) => {
+      writer.compactString(generation.groupId).int32(generation.generationId);
+      writer.compactString(generation.memberId).compactString(null);
+      writer.compactString(protocolType).compactString(protocolName);
+      writer.compactArray(assignments, (w, { memberId, assignment }) =>
+        w.compactString(memberId).compactBytes(assignment).tags(),
+      );
+      writer.tags();
+    },
+    SYNC_ANSWER_WITHIN_MS,
+  );
   reader.int32(); // throttle time
   const errorCode = reader.int16();
   reader.compactString(); // protocol type

@@ -24,6 +24,14 @@ export interface PartitionFetcherOptions extends FetchOptions {
 /** Hands a fetched batch over; resolves once the fetcher may fetch the partition on (backpressure). */
 export type BatchHandler = (batch: FetchedBatch) => Promise<void>;
 
+/** A partition's position as a fetch asked for it, and the assignment's state it was asked for. */
+interface AskedPosition {
+  partition: number;
+  offset: number;
+  seeks: number;
+  state: PartitionState;
+}
+
 interface PartitionState {
   /** The next offset to fetch; -1 while unknown. */
   position: number;
@@ -117,12 +125,12 @@ export class PartitionFetcher {
         await new Promise((resolve) => setTimeout(resolve, 250));
         continue;
       }
-      const byLeader = new Map<number, { partition: number; offset: number; seeks: number }[]>();
+      const byLeader = new Map<number, AskedPosition[]>();
       for (const [partition, state] of this.partitions) {
         if (state.paused || state.position < 0) continue;
         const leader = this.leaders.get(partition) ?? -1;
         const list = byLeader.get(leader) ?? [];
-        list.push({ partition, offset: state.position, seeks: state.seeks });
+        list.push({ partition, offset: state.position, seeks: state.seeks, state });
         byLeader.set(leader, list);
       }
       if (byLeader.size === 0) {
@@ -153,8 +161,15 @@ export class PartitionFetcher {
           if (!this.running) return;
           const asked = positions.find((p) => p.partition === result.partition);
           const state = this.partitions.get(result.partition);
-          // Revoked, paused or moved by a seek while the fetch was out: this batch is not wanted.
-          if (asked === undefined || state === undefined || state.paused || state.seeks !== asked.seeks)
+          // Revoked (or revoked and assigned again: a new state), paused or moved by a seek while
+          // the fetch was out: this batch is not wanted.
+          if (
+            asked === undefined ||
+            state === undefined ||
+            state !== asked.state ||
+            state.paused ||
+            state.seeks !== asked.seeks
+          )
             continue;
           if (result.errorCode !== ErrorCode.NONE) {
             stale = (await this.partitionError(result, state)) || stale;

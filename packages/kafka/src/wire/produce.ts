@@ -1,4 +1,4 @@
-import type { BrokerConnection } from './broker-connection.js';
+import { type BrokerConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './broker-connection.js';
 
 const PRODUCE = 0;
 const VERSION = 9;
@@ -27,15 +27,21 @@ export async function produce(
   batches: readonly PartitionBatch[],
   transactionalId: string | null = null,
 ): Promise<PartitionResult[]> {
-  const reader = await connection.request(PRODUCE, VERSION, 'Produce response', (writer) => {
-    writer.compactString(transactionalId).int16(acks).int32(timeoutMs);
-    writer.compactArray([topic], (w, name) => {
-      w.compactString(name);
-      w.compactArray(batches, (p, { partition, batch }) => p.int32(partition).compactBytes(batch).tags());
-      w.tags();
-    });
-    writer.tags();
-  });
+  const reader = await connection.request(
+    PRODUCE,
+    VERSION,
+    'Produce response',
+    (writer) => {
+      writer.compactString(transactionalId).int16(acks).int32(timeoutMs);
+      writer.compactArray([topic], (w, name) => {
+        w.compactString(name);
+        w.compactArray(batches, (p, { partition, batch }) => p.int32(partition).compactBytes(batch).tags());
+        w.tags();
+      });
+      writer.tags();
+    },
+    timeoutMs + DEFAULT_REQUEST_TIMEOUT_MS,
+  );
   const results: PartitionResult[] = [];
   reader.compactArray((r) => {
     r.compactString();
