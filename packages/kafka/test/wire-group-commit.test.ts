@@ -75,9 +75,14 @@ async function joinByHand(coordinator: GroupCoordinator, memberId: string): Prom
     memberId: joined.memberId,
   };
   const assignment = encodeAssignment(new Map([[topic, [0, 1, 2]]]));
-  const synced = await syncGroup(connection, generation, CONSUMER_PROTOCOL_TYPE, 'range', [
-    { memberId: joined.memberId, assignment },
-  ]);
+  const synced = await syncGroup(
+    connection,
+    generation,
+    CONSUMER_PROTOCOL_TYPE,
+    'range',
+    [{ memberId: joined.memberId, assignment }],
+    6000,
+  );
   expect(synced.errorCode).toBe(ErrorCode.NONE);
   expect(synced.assignment).toEqual(assignment);
   return generation;

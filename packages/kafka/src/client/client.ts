@@ -5,6 +5,9 @@
  */
 import type { RecordRun } from '../wire/record-batch-decoder.js';
 
+/** How long a running job rides out a lost cluster unless `reconnectMs` says otherwise, in ms. */
+export const DEFAULT_RECONNECT_MS = 60_000;
+
 export interface KafkaClientOptions {
   /** Bootstrap brokers, `host:port`. */
   brokers: readonly string[];

@@ -1,5 +1,5 @@
 import { ProgressSignal } from '@statecraft/engine';
-import { KafkaError, KafkaUnreachableError } from '../errors.js';
+import { isRetriableTrouble, KafkaError, KafkaRefusedError, KafkaUnreachableError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../wire/consumer-protocol.js';
 import { ErrorCode, errorName, isCoordinatorMoved, isExpelled } from '../wire/error-codes.js';
@@ -7,7 +7,7 @@ import type { GroupCoordinator } from '../wire/group-coordinator.js';
 import { type GroupGeneration, heartbeat, joinGroup, leaveGroup, syncGroup } from '../wire/group-requests.js';
 import { withDeadline } from './deadline.js';
 import { assignPartitions, memberProtocols } from './leader-assignment.js';
-import { asError, isRetriableTrouble, KafkaRefusedError } from './wire-errors.js';
+import { asError } from './wire-errors.js';
 
 export interface GroupMemberOptions {
   pool: BrokerPool;
@@ -202,7 +202,14 @@ export class GroupMember {
             ? await assignPartitions(this.options.pool, joined, groupId, topic)
             : [];
         const synced = await this.bounded(
-          syncGroup(connection, generation, CONSUMER_PROTOCOL_TYPE, joined.protocolName ?? '', assignments),
+          syncGroup(
+            connection,
+            generation,
+            CONSUMER_PROTOCOL_TYPE,
+            joined.protocolName ?? '',
+            assignments,
+            rebalanceTimeoutMs,
+          ),
           rebalanceTimeoutMs + 5000,
           'SyncGroup',
         );

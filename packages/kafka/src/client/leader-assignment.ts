@@ -1,9 +1,9 @@
+import { KafkaRefusedError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
 import { decodeSubscription, encodeAssignment, encodeSubscription } from '../wire/consumer-protocol.js';
 import type { JoinGroupResult } from '../wire/group-requests.js';
 import { RANGE_ASSIGNOR, rangeAssign } from '../wire/range-assignor.js';
 import { KAFKAJS_ROUND_ROBIN, roundRobinAssign } from '../wire/round-robin-assignor.js';
-import { KafkaRefusedError } from './wire-errors.js';
 
 /**
  * The protocols (assignors) a member joins with, preferred first: range, as Java consumers

@@ -6,18 +6,18 @@ import { GroupCoordinator } from '../wire/group-coordinator.js';
 import { commitOffsets } from '../wire/offset-commit.js';
 import { PartitionFetcher } from '../wire/partition-fetcher.js';
 import { readTopicBounds } from '../wire/topic-bounds.js';
-import type {
-  GroupConsumer,
-  GroupConsumerOptions,
-  GroupListener,
-  KafkaClientOptions,
-  PartitionOffset,
+import {
+  DEFAULT_RECONNECT_MS,
+  type GroupConsumer,
+  type GroupConsumerOptions,
+  type GroupListener,
+  type KafkaClientOptions,
+  type PartitionOffset,
 } from './client.js';
 import { withDeadline } from './deadline.js';
 import { GroupMember } from './group-member.js';
 import { sleep } from './wire-errors.js';
 
-const DEFAULT_RECONNECT_MS = 60_000;
 /** The rebalance timeout kafkajs joins with (and the least this consumer uses). */
 const MIN_REBALANCE_TIMEOUT_MS = 60_000;
 /** Longest pause between tries of a commit whose coordinator moved or could not be reached. */

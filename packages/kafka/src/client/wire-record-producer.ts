@@ -1,6 +1,11 @@
 import { BrokerPool } from '../wire/broker-pool.js';
-import type { KafkaClientOptions, OutgoingRecord, RecordProducer } from './client.js';
-import { DEFAULT_RECONNECT_MS, WireRecordSender } from './wire-record-sender.js';
+import {
+  DEFAULT_RECONNECT_MS,
+  type KafkaClientOptions,
+  type OutgoingRecord,
+  type RecordProducer,
+} from './client.js';
+import { WireRecordSender } from './wire-record-sender.js';
 
 /**
  * A plain producer (not idempotent, as kafkajs's was) on Statecraft's own Produce requests: each

@@ -9,7 +9,6 @@ import { overNetwork, type RetryPolicy, retrying, TryAgain } from './wire-retry.
 
 const ACKS_ALL = -1;
 /** How long a running producer rides out a cluster out of reach, unless the client says (ms). */
-export const DEFAULT_RECONNECT_MS = 60_000;
 /** Largest record batch, in bytes (the broker's default `message.max.bytes` is 1 MiB). */
 export const MAX_BATCH_BYTES = 1_000_000;
 

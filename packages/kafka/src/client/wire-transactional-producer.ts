@@ -18,16 +18,17 @@ import {
   type TransactionalProducerId,
   txnOffsetCommit,
 } from '../wire/transaction-requests.js';
-import type {
-  KafkaClientOptions,
-  OutgoingRecord,
-  PartitionOffset,
-  Transaction,
-  TransactionalProducer,
+import {
+  DEFAULT_RECONNECT_MS,
+  type KafkaClientOptions,
+  type OutgoingRecord,
+  type PartitionOffset,
+  type Transaction,
+  type TransactionalProducer,
 } from './client.js';
 import { CoordinatorLink } from './wire-coordinator-link.js';
 import { ProducerSequences } from './wire-producer-sequences.js';
-import { DEFAULT_RECONNECT_MS, ProduceRefusedError, WireRecordSender } from './wire-record-sender.js';
+import { ProduceRefusedError, WireRecordSender } from './wire-record-sender.js';
 import { type RetryPolicy, retrying, TryAgain } from './wire-retry.js';
 
 /** The coordinator aborts a transaction left open longer (kafkajs's setting, kept). */

@@ -1,5 +1,4 @@
-import { KafkaRefusedError } from '../client/wire-errors.js';
-import { KafkaError } from '../errors.js';
+import { KafkaError, KafkaRefusedError } from '../errors.js';
 import { ErrorCode, errorName, isCoordinatorMoved } from './error-codes.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import { fetchCommittedOffsets } from './offset-fetch.js';

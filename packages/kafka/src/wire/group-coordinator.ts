@@ -1,5 +1,4 @@
-import { KafkaRefusedError } from '../client/wire-errors.js';
-import { KafkaError } from '../errors.js';
+import { KafkaError, KafkaRefusedError } from '../errors.js';
 import type { BrokerConnection } from './broker-connection.js';
 import type { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isCoordinatorMoved } from './error-codes.js';

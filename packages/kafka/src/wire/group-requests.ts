@@ -6,8 +6,6 @@ import { type BrokerConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './broker-conn
  * flexible. Each returns the broker's error code for the caller to act on; a lost connection rejects.
  */
 const JOIN_GROUP = 11;
-/** Longer than any rebalance timeout Statecraft joins with (60 s), plus the default request bound. */
-const SYNC_ANSWER_WITHIN_MS = 60_000 + DEFAULT_REQUEST_TIMEOUT_MS;
 const HEARTBEAT = 12;
 const LEAVE_GROUP = 13;
 const SYNC_GROUP = 14;
@@ -103,8 +101,10 @@ export async function syncGroup(
   protocolType: string,
   protocolName: string,
   assignments: readonly { memberId: string; assignment: Uint8Array }[],
+  rebalanceTimeoutMs: number,
 ): Promise<SyncGroupResult> {
   // A follower's answer waits for the leader's SyncGroup, within the group's rebalance timeout.
+  const answerWithinMs = rebalanceTimeoutMs + DEFAULT_REQUEST_TIMEOUT_MS;
   const reader = await connection.request(
     SYNC_GROUP,
     5,
@@ -118,7 +118,7 @@ export async function syncGroup(
       );
       writer.tags();
     },
-    SYNC_ANSWER_WITHIN_MS,
+    answerWithinMs,
   );
   reader.int32(); // throttle time
   const errorCode = reader.int16();

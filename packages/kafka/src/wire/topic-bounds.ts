@@ -1,8 +1,8 @@
-import { KafkaRefusedError } from '../client/wire-errors.js';
-import { KafkaError, TopicNotFoundError } from '../errors.js';
+import { isRetriableTrouble, KafkaError, KafkaRefusedError } from '../errors.js';
 import type { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { listPartitionBounds } from './list-offsets.js';
+import { existingTopic } from './metadata.js';
 
 export interface TopicBounds {
   /** Each partition's first offset still kept, indexed by partition. */
@@ -25,7 +25,7 @@ export async function readTopicBounds(
     try {
       return await readOnce(pool, topic);
     } catch (error) {
-      if (error instanceof KafkaRefusedError || error instanceof TopicNotFoundError) throw error;
+      if (!isRetriableTrouble(error)) throw error;
       trouble = error as Error;
     }
     if (Date.now() + pauseMs > deadline) throw trouble;
@@ -35,10 +35,7 @@ export async function readTopicBounds(
 
 async function readOnce(pool: BrokerPool, topic: string): Promise<TopicBounds> {
   const metadata = await pool.metadata([topic]);
-  const found = metadata.topics.find((t) => t.name === topic);
-  if (found === undefined || found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-    throw new TopicNotFoundError(topic, pool.options.brokers);
-  }
+  const found = existingTopic(metadata, topic, pool.options.brokers);
   const byLeader = new Map<number, number[]>();
   for (const { partition, leader } of found.partitions) {
     if (leader < 0) throw new KafkaError(`topic ${topic}, partition ${partition} has no leader`);
