@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 30_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -47,12 +48,6 @@ function run(interval: string | undefined): Run {
   const summary = JSON.parse(readFileSync(stats, 'utf8')) as Omit<Run, 'seconds'>;
   return { seconds, checkpoints: summary.checkpoints, eventsPerSecond: summary.eventsPerSecond };
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const load = () =>
   loadavg()

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+import { median } from './median.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 20_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -34,12 +35,6 @@ function statecraft(args: readonly string[]): void {
   const result = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (result.status !== 0) throw new Error(`statecraft ${args.join(' ')}: ${result.stderr}`);
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });

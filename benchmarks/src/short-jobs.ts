@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = Number(process.env.ROUNDS ?? (quick ? 3 : 7));
@@ -59,12 +60,6 @@ function timeOnce(row: Row): number {
   if (result.status !== 0) throw new Error(`${row.name}: exit ${result.status}: ${result.stderr}`);
   return ms;
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const times = rows.map(() => [] as number[]);
 for (const row of rows) timeOnce(row); // warm the file cache and Node's compile cache
