@@ -8,6 +8,7 @@ import type { PartitionCheckpoint } from '../src/checkpoint/partition-checkpoint
 import type { ClusterAdmin } from '../src/client/client.js';
 import { ColumnarProducer } from '../src/wire/columnar-producer.js';
 import { bootstrap, produceRaw, testClient, uniqueGroup } from './helpers.js';
+import { referenceKafka } from './wire-group-helpers.js';
 
 const JOB = 'state topic test job';
 const PARTITIONS = 2;
@@ -68,6 +69,21 @@ function checkpoint(offset: number, job = JOB): PartitionCheckpoint {
 }
 
 describe('checkpoints in a state topic', () => {
+  it('a partition added to the events topic needs one in the state topic: refused with what to do, then read once it has one', async () => {
+    const { topic, store } = await stateTopic('state-topic-grown');
+    await expect(store.loadAll(PARTITIONS)).rejects.toThrow(
+      `partition ${PARTITIONS} of the events topic was assigned (partitions were added to it), but state topic ${topic} has ${PARTITIONS} partitions: add partitions to it (kafka-topics.sh --alter --topic ${topic} --partitions <the events topic's count>) or give another --state-topic`,
+    );
+    const reference = referenceKafka().admin();
+    await reference.connect();
+    try {
+      await reference.createPartitions({ topicPartitions: [{ topic, count: PARTITIONS + 1 }] });
+    } finally {
+      await reference.disconnect();
+    }
+    expect(await store.loadAll(PARTITIONS)).toEqual({ checkpoints: [], unusable: [] });
+  });
+
   it('a takeover reads the newest two checkpoints from the end of the partition, not every record before them', async () => {
     const { topic, store } = await stateTopic('from-end');
     // At the start of the partition, a record no checkpoint of this job: read, it would be refused.

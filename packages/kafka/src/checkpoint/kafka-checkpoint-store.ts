@@ -40,6 +40,8 @@ export class KafkaCheckpointStore implements CheckpointStore {
    * could name a topic created again since).
    */
   private topicId: string | undefined;
+  /** The state topic's partition count, as last read. */
+  private partitions = 0;
 
   constructor(private readonly options: KafkaCheckpointStoreOptions) {
     this.job = options.job;
@@ -73,6 +75,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
         },
       ]);
       this.topicId = await topicIdOf(this.options, stateTopic);
+      this.partitions = partitions;
       return { created: true };
     }
     if (existing < partitions) {
@@ -81,7 +84,23 @@ export class KafkaCheckpointStore implements CheckpointStore {
       );
     }
     this.topicId = await topicIdOf(this.options, stateTopic);
+    this.partitions = existing;
     return { created: false };
+  }
+
+  /**
+   * Partitions added to the events topic while the job runs are assigned like the others, but
+   * their checkpoints need a partition of the state topic of the same number: refused with what
+   * to do when it has none (read again first: it may have been grown meanwhile).
+   */
+  private async checkHasPartition(partition: number): Promise<void> {
+    if (partition < this.partitions) return;
+    const { admin, stateTopic } = this.options;
+    this.partitions = await admin.partitionCount(stateTopic);
+    if (partition < this.partitions) return;
+    throw new CheckpointMismatchError(
+      `partition ${partition} of the events topic was assigned (partitions were added to it), but state topic ${stateTopic} has ${this.partitions} partitions: add partitions to it (kafka-topics.sh --alter --topic ${stateTopic} --partitions <the events topic's count>) or give another --state-topic`,
+    );
   }
 
   /**
@@ -91,6 +110,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
    */
   async loadAll(partition: number): Promise<{ checkpoints: PartitionCheckpoint[]; unusable: Unusable[] }> {
     const { stateTopic } = this.options;
+    await this.checkHasPartition(partition);
     const checkpoints: PartitionCheckpoint[] = [];
     const unusable: Unusable[] = [];
     await readFromEnd(this.options, stateTopic, partition, (window) => {

@@ -85,6 +85,11 @@ export interface GroupConsumerOptions {
   maxBytesPerPartition?: number;
   /** Where a partition without a committed offset starts: its first record, else its end. */
   fromBeginning: boolean;
+  /**
+   * How often the group's leader reads the topic's partition count, to have partitions added to
+   * the topic assigned (default 300,000 ms, as Java's metadata.max.age.ms).
+   */
+  metadataMaxAgeMs?: number;
 }
 
 export interface GroupConsumer {

@@ -6,7 +6,7 @@ import { ErrorCode, errorName, isCoordinatorMoved, isExpelled } from '../wire/er
 import type { GroupCoordinator } from '../wire/group-coordinator.js';
 import { type GroupGeneration, heartbeat, joinGroup, leaveGroup, syncGroup } from '../wire/group-requests.js';
 import { withDeadline } from './deadline.js';
-import { assignPartitions, memberProtocols } from './leader-assignment.js';
+import { assignPartitions, memberProtocols, partitionCountsChanged } from './leader-assignment.js';
 import { asError } from './wire-errors.js';
 
 export interface GroupMemberOptions {
@@ -20,6 +20,11 @@ export interface GroupMemberOptions {
   rebalanceTimeoutMs: number;
   /** How long a member that was in the group rides out a lost cluster before it fails. */
   reconnectMs: number;
+  /**
+   * How often the leader reads the topics' partition counts (Java's metadata.max.age.ms): when
+   * partitions were added since it assigned, it rejoins, so the group assigns the new ones.
+   */
+  metadataMaxAgeMs: number;
 }
 
 /** What a member tells its consumer. */
@@ -53,6 +58,8 @@ const MAX_BACKOFF_MS = 2000;
 export class GroupMember {
   private memberId = '';
   private generation: GroupGeneration | undefined;
+  /** The partition counts this member assigned from, while it leads the group's generation. */
+  private assignedFrom: Map<string, number> | undefined;
   private running = false;
   private readonly wake = new ProgressSignal();
   private loop: Promise<void> | undefined;
@@ -197,10 +204,12 @@ export class GroupMember {
       if (joined.errorCode === ErrorCode.NONE) {
         this.memberId = joined.memberId;
         const generation = { groupId, generationId: joined.generationId, memberId: joined.memberId };
-        const assignments =
+        const leading =
           joined.leader === joined.memberId
             ? await assignPartitions(this.options.pool, joined, groupId, topic)
-            : [];
+            : undefined;
+        this.assignedFrom = leading?.partitionCounts;
+        const assignments = leading?.assignments ?? [];
         const synced = await this.bounded(
           syncGroup(
             connection,
@@ -242,12 +251,19 @@ export class GroupMember {
 
   /** Heartbeats every heartbeatIntervalMs until the member must rejoin (or stops). */
   private async heartbeatUntilOut(): Promise<Leaving> {
-    const { coordinator, heartbeatIntervalMs, sessionTimeoutMs, groupId } = this.options;
+    const { coordinator, heartbeatIntervalMs, sessionTimeoutMs, groupId, metadataMaxAgeMs } = this.options;
     let moves = 0;
+    let metadataReadAt = Date.now();
     for (;;) {
       await this.wake.wait(heartbeatIntervalMs);
       const generation = this.generation;
       if (!this.running || generation === undefined) return 'stopped';
+      if (this.assignedFrom !== undefined && Date.now() - metadataReadAt >= metadataMaxAgeMs) {
+        metadataReadAt = Date.now();
+        // A leader that rejoins makes the coordinator rebalance the group (Java's consumer does so).
+        if (await partitionCountsChanged(this.options.pool, this.assignedFrom)) return 'rebalance';
+        if (!this.running || this.generation !== generation) return 'stopped';
+      }
       const connection = await coordinator.connection(Date.now() + sessionTimeoutMs);
       const errorCode = await this.bounded(heartbeat(connection, generation), sessionTimeoutMs, 'Heartbeat');
       if (errorCode === ErrorCode.NONE) {

@@ -15,6 +15,12 @@ export function memberProtocols(topic: string): { name: string; metadata: Buffer
   return [RANGE_ASSIGNOR, KAFKAJS_ROUND_ROBIN].map((name) => ({ name, metadata: subscription }));
 }
 
+export interface LeaderAssignment {
+  assignments: { memberId: string; assignment: Buffer }[];
+  /** The partition count of each topic the assignment was made from. */
+  partitionCounts: Map<string, number>;
+}
+
 /**
  * The leader's assignment of every member, by the protocol the coordinator chose, from the
  * members' subscriptions and the topics' partition counts now.
@@ -24,7 +30,7 @@ export async function assignPartitions(
   joined: JoinGroupResult,
   groupId: string,
   topic: string,
-): Promise<{ memberId: string; assignment: Buffer }[]> {
+): Promise<LeaderAssignment> {
   const members = joined.members.map(({ memberId, metadata }) => ({
     memberId,
     topics: decodeSubscription(metadata),
@@ -41,8 +47,31 @@ export async function assignPartitions(
     if (partitions.length > 0) counts.set(name, partitions.length);
   }
   const assignment = (protocol === RANGE_ASSIGNOR ? rangeAssign : roundRobinAssign)(members, counts);
-  return [...assignment].map(([memberId, partitions]) => ({
-    memberId,
-    assignment: encodeAssignment(partitions),
-  }));
+  return {
+    assignments: [...assignment].map(([memberId, partitions]) => ({
+      memberId,
+      assignment: encodeAssignment(partitions),
+    })),
+    partitionCounts: new Map(topics.map((name) => [name, counts.get(name) ?? 0])),
+  };
+}
+
+/**
+ * Whether a topic the leader assigned now has another partition count than it assigned from (new
+ * partitions were added): the leader then rejoins, and the group assigns them. Undefined when the
+ * cluster could not say (asked again later).
+ */
+export async function partitionCountsChanged(
+  pool: BrokerPool,
+  assignedFrom: ReadonlyMap<string, number>,
+): Promise<boolean | undefined> {
+  try {
+    const metadata = await pool.metadata([...assignedFrom.keys()]);
+    return metadata.topics.some(
+      ({ name, errorCode, partitions }) =>
+        errorCode === 0 && assignedFrom.has(name) && partitions.length !== assignedFrom.get(name),
+    );
+  } catch {
+    return undefined;
+  }
 }

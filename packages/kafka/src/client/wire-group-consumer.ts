@@ -18,6 +18,8 @@ import { withDeadline } from './deadline.js';
 import { GroupMember } from './group-member.js';
 import { sleep } from './wire-errors.js';
 
+/** How often the group's leader looks for new partitions of the topic: Java's metadata.max.age.ms default. */
+export const DEFAULT_METADATA_MAX_AGE_MS = 300_000;
 /** The rebalance timeout kafkajs joins with (and the least this consumer uses). */
 const MIN_REBALANCE_TIMEOUT_MS = 60_000;
 /** Longest pause between tries of a commit whose coordinator moved or could not be reached. */
@@ -63,6 +65,7 @@ export class WireGroupConsumer implements GroupConsumer {
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         rebalanceTimeoutMs: Math.max(options.sessionTimeoutMs, MIN_REBALANCE_TIMEOUT_MS),
         reconnectMs: this.reconnectMs,
+        metadataMaxAgeMs: options.metadataMaxAgeMs ?? DEFAULT_METADATA_MAX_AGE_MS,
       },
       {
         assigned: (partitions, memberId) => {
