@@ -3,7 +3,8 @@
 // (source, checkpointer, transactions, wire protocol) stay inside the package.
 export type { PartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
 export { decodePartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
-export type { CheckpointInterval, TakeoverReport } from './checkpoint/partition-checkpointer.js';
+export type { CheckpointInterval } from './checkpoint/partition-checkpointer.js';
+export type { TakeoverReport } from './checkpoint/partition-takeover.js';
 export type { KafkaRejectedRecord } from './codec/batch-decoder.js';
 export {
   isKafkaError,

@@ -1,9 +1,8 @@
 import type { StatecraftError } from '../errors.js';
 import type { KeyedState } from '../operator.js';
-import { mergeRejects } from '../runtime/summary.js';
 import type { OutputSink } from '../sinks/sink.js';
 import type { SplitState } from '../sources/parallel-source.js';
-import type { RejectReason } from '../sources/reject.js';
+import { mergeRejects, type RejectReason } from '../sources/reject.js';
 import type { Checkpoint, JobStart } from './checkpoint.js';
 import { CheckpointWriteError } from './checkpoint-errors.js';
 import type { CheckpointStore } from './checkpoint-store.js';
