@@ -12,12 +12,12 @@ import { createAlertFormatter, parseStateTtl, type StateTtl, stateMachineOperato
 import { jobIdentity, prepareCheckpoints, startOver } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
-import { workerDeathsFromEnv } from '../fault-injection.js';
 import { openOutput } from '../io/open-output.js';
 import { usesKafka } from '../kafka/kafka-options.js';
 import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag } from '../options.js';
+import { runJobOverrides } from '../run-job-overrides.js';
 import { RunMonitor } from '../status/run-monitor.js';
 import { reportSummary, runStatsOf, writeStats } from '../summary.js';
 import { defaultWorkers } from '../worker-count.js';
@@ -113,7 +113,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       checkpoint: checkpoints.policy,
       resumeFrom: checkpoints.resumeFrom,
       maxRestarts: checkpoints.policy === undefined ? 0 : maxRestarts,
-      injectWorkerDeaths: workerDeathsFromEnv(),
+      ...runJobOverrides,
       ...(source.onRejected === undefined ? {} : { onRejected: source.onRejected }),
       onRestart: ({ error, restart, fromChunk, backoffMs }) =>
         warn(
