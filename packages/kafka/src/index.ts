@@ -29,7 +29,7 @@ export { produceEvents } from './producer/produce-events.js';
 export type { AlertTextFormat } from './sinks/alert-file-sink.js';
 export { AlertFileSink } from './sinks/alert-file-sink.js';
 export { SOURCE_HEADERS } from './sinks/alert-topic-sink.js';
-export type { PartitionStats } from './source/kafka-source.js';
+export type { PartitionStats } from './source/partition-assignment.js';
 export type { ColumnarProducerOptions } from './wire/columnar-producer.js';
 export { ColumnarProducer } from './wire/columnar-producer.js';
 export type { RecordColumns } from './wire/record-batch-encoder.js';
