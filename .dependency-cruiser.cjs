@@ -1,6 +1,6 @@
 // Import boundaries, checked by `pnpm lint` (depcruise packages/*/src benchmarks/src examples).
-// Dependencies point one way (DESIGN.md): cli → kafka → engine, fsm → engine; a package is reached
-// from another only through an entry its package.json `exports` names.
+// Dependencies point one way (DESIGN.md): engine at the bottom, fsm and kafka on it, cli on all
+// three; a package is reached from another only through an entry its package.json `exports` names.
 const { readdirSync, readFileSync } = require('node:fs');
 const { join, posix } = require('node:path');
 
