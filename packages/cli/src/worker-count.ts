@@ -1,13 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type InputFormat, inputFormatOfPath } from '@statecraft/engine';
-
-/**
- * Below this many events a job runs inline unless --workers says otherwise: starting threads and
- * loading the engine into each costs more than two cores win back on a short job (measured with
- * `pnpm bench:short-jobs`; the README's "Short jobs").
- */
-export const INLINE_BELOW_EVENTS = 10_000_000;
+import { defaultWorkersFor } from './definitions/defaults.js';
 
 /** Bytes an event takes in each format, as the generator writes them (a .gz CSV: its deflated size). */
 const BYTES_PER_EVENT: Record<InputFormat | 'gzip', number> = {
@@ -31,8 +25,7 @@ export interface JobSize {
  * unknown length: one worker per core.
  */
 export function defaultWorkers(job: JobSize, cores = availableParallelism()): number {
-  const events = expectedEvents(job);
-  return events !== undefined && events < INLINE_BELOW_EVENTS ? 0 : cores;
+  return defaultWorkersFor(expectedEvents(job), cores);
 }
 
 function expectedEvents({ events, input, inputFormat }: JobSize): number | undefined {

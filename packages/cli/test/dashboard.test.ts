@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, EXIT } from './helpers.js';
 import { alertRound, metricsBase, startMetricsRun, waitFor } from './support/live-run.js';
 
-/** Debian's chromium package (.ci/run installs it); CHROMIUM names another build. */
+/** Debian's chromium package (scripts/install-test-tools.sh installs it); CHROMIUM names another build. */
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let browser: Browser;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   assertBuilt();
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
+      `${CHROMIUM} is missing: run scripts/install-test-tools.sh (it installs Chromium with apt-get)`,
     );
   }
   browser = await puppeteer.launch({

@@ -6,6 +6,7 @@ import {
   keyGroupOf,
   keyGroupRange,
   MAX_PARTITIONS,
+  uint32Mod,
   workerOfKeyGroup,
 } from '../src/partitioning/key-groups.js';
 import { prng, randomUint32 } from './helpers.js';
@@ -74,6 +75,20 @@ describe('keyGroupOf', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('computes hash mod P in int32 arithmetic, equal to % for every uint32 hash, above 2^31 too', () => {
+    const hashes = fc.oneof(uint32, fc.integer({ min: 0x7fffff00, max: 0xffffffff }));
+    fc.assert(
+      fc.property(hashes, fc.integer({ min: 1, max: MAX_PARTITIONS }), (hash, partitions) => {
+        expect(uint32Mod(hash, partitions)).toBe(hash % partitions);
+      }),
+      { numRuns: 5000 },
+    );
+    for (const partitions of [1, 2, 3, 96, 128, 1000, MAX_PARTITIONS - 1, MAX_PARTITIONS]) {
+      for (const hash of [0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff])
+        expect(uint32Mod(hash, partitions)).toBe(hash % partitions);
+    }
   });
 
   it.each([1, 7, 128, 1024])('reaches every key group for P = %i', (partitions) => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventBatch, WorkerPart } from '../src/batch.js';
 import { keyGroupOf, keyGroupRange, workerOfKeyGroup } from '../src/partitioning/key-groups.js';
+import { PartPool } from '../src/partitioning/part-pool.js';
 import { Partitioner } from '../src/partitioning/partitioner.js';
 import { type Event, toBatches } from './helpers.js';
 
@@ -173,6 +174,39 @@ describe('Partitioner.keyGroupEvents', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('fills recycled parts from a PartPool (longer than needed, reused every chunk) as fresh ones', () => {
+    fc.assert(
+      fc.property(
+        workersAndPartitions,
+        fc.array(fc.array(event(addresses), { minLength: 1, maxLength: 300 }), {
+          minLength: 2,
+          maxLength: 6,
+        }),
+        ([workers, partitions], chunks) => {
+          const pool = new PartPool(workers);
+          const recycling = new Partitioner(workers, partitions, pool);
+          const fresh = new Partitioner(workers, partitions);
+          for (const events of chunks) {
+            const batch = toBatches(events, events.length, 0)[0]!;
+            const parts = recycling.split(batch);
+            expect(splitProblems(batch, parts, workers, partitions)).toEqual([]);
+            const expected = fresh.split(batch);
+            parts.forEach((part, w) => {
+              if (part === undefined) return;
+              const n = part.count;
+              expect(n).toBe(expected[w]!.count);
+              expect(part.addresses.subarray(0, n)).toEqual(expected[w]!.addresses.subarray(0, n));
+              expect(part.positions.subarray(0, n)).toEqual(expected[w]!.positions.subarray(0, n));
+              expect(part.keyGroups.subarray(0, n)).toEqual(expected[w]!.keyGroups.subarray(0, n));
+              pool.give(w, part);
+            });
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -8,7 +8,7 @@ import {
   type OutputBuffer,
   REJECT_TRANSITION,
   type WorkerPart,
-} from '@statecraft/engine';
+} from '@statecraft/engine/operator-kit';
 import { encodeAlert } from './alerts/alert-code.js';
 import { type CompiledMachine, compileMachine } from './machine/compile.js';
 import type { MachineDefinition } from './machine/definition.js';

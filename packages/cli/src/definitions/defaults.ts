@@ -13,3 +13,15 @@ export const ALERT_FORMATS: readonly AlertFormat[] = ['text', 'csv', 'ndjson'];
 
 /** `--checkpoint-interval` when only `--checkpoint-dir` is given. */
 export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
+
+/**
+ * Below this many events a job runs inline unless --workers says otherwise: starting threads and
+ * loading the engine into each costs more than two cores win back on a short job (measured with
+ * `pnpm bench:short-jobs`; the README's "Short jobs").
+ */
+export const INLINE_BELOW_EVENTS = 10_000_000;
+
+/** The worker count when --workers is not given, for a job of `events` (undefined: unknown). */
+export function defaultWorkersFor(events: number | undefined, cores: number): number {
+  return events !== undefined && events < INLINE_BELOW_EVENTS ? 0 : cores;
+}

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { kafkaFlagsOf, kafkaRunOptions } from '../kafka/kafka-options.js';
 import { OBSERVABILITY_OPTIONS } from '../status/observability-options.js';
+import { releaseRunWorkers, warmUpRunWorkers } from '../warm-start.js';
 import { ALERT_FORMATS, DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_PARTITIONS } from './defaults.js';
 import { generatorOptions } from './generator-options.js';
 
@@ -70,24 +71,29 @@ export function defineRun(y: Argv, done: (exitCode: number) => void): Argv {
     'run the detection job over the generator or an input file',
     (c) => c.options(runOptions),
     async (args) => {
+      await warmUpRunWorkers({ ...args, ...kafkaFlagsOf(args) });
       const { runCommand } = await import('../commands/run.js');
-      done(
-        await runCommand({
-          ...args,
-          ...kafkaFlagsOf(args),
-          inputFormat: args['input-format'],
-          errorRate: args['error-rate'],
-          generatorSplits: args['generator-splits'],
-          deadLetter: args['dead-letter'],
-          sourceParallelism: args['source-parallelism'],
-          format: args.format as (typeof ALERT_FORMATS)[number],
-          checkpointDir: args['checkpoint-dir'],
-          checkpointInterval: args['checkpoint-interval'],
-          checkpointRetain: args['checkpoint-retain'],
-          maxRestarts: args['max-restarts'],
-          stateTtl: args['state-ttl'],
-        }),
-      );
+      try {
+        done(
+          await runCommand({
+            ...args,
+            ...kafkaFlagsOf(args),
+            inputFormat: args['input-format'],
+            errorRate: args['error-rate'],
+            generatorSplits: args['generator-splits'],
+            deadLetter: args['dead-letter'],
+            sourceParallelism: args['source-parallelism'],
+            format: args.format as (typeof ALERT_FORMATS)[number],
+            checkpointDir: args['checkpoint-dir'],
+            checkpointInterval: args['checkpoint-interval'],
+            checkpointRetain: args['checkpoint-retain'],
+            maxRestarts: args['max-restarts'],
+            stateTtl: args['state-ttl'],
+          }),
+        );
+      } finally {
+        await releaseRunWorkers();
+      }
     },
   );
 }

@@ -15,6 +15,8 @@ export class Partitioner {
   private readonly counts: Uint32Array;
   /** The current chunk's events per key group, zeroed again as they are added to keyGroupEvents. */
   private readonly chunkCounts: Uint32Array;
+  /** The parts' next free index, per worker. */
+  private readonly cursors: Uint32Array;
   private keyGroups = new Uint32Array(0);
 
   constructor(
@@ -26,6 +28,7 @@ export class Partitioner {
     for (let kg = 0; kg < partitions; kg++)
       this.ownerOfKeyGroup[kg] = workerOfKeyGroup(kg, workers, partitions);
     this.counts = new Uint32Array(workers);
+    this.cursors = new Uint32Array(workers);
     this.chunkCounts = new Uint32Array(partitions);
     this.keyGroupEvents = new Float64Array(partitions);
   }
@@ -42,30 +45,22 @@ export class Partitioner {
 
   private partition(batch: EventBatch, includeEmpty: boolean): (WorkerPart | undefined)[] {
     const { count, addresses, types } = batch;
-    const { partitions, ownerOfKeyGroup, counts, workers, chunkCounts } = this;
-    if (workers === 1 && (count > 0 || includeEmpty)) {
+    if (this.workers === 1) {
+      if (count === 0 && !includeEmpty) return [undefined];
       const part = this.allocate(0, count);
-      const partKeyGroups = part.keyGroups;
-      for (let i = 0; i < count; i++) {
-        const kg = fmix32(addresses[i]!) % partitions;
-        partKeyGroups[i] = kg;
-        part.positions[i] = i;
-        chunkCounts[kg]!++;
-      }
-      this.addChunkCounts(partKeyGroups, count);
+      this.assignKeyGroups(addresses, count, part.keyGroups);
+      this.addChunkCounts(part.keyGroups, count);
+      const { positions } = part;
+      for (let i = 0; i < count; i++) positions[i] = i;
       part.addresses.set(addresses.subarray(0, count));
       part.types.set(types.subarray(0, count));
       part.count = count;
       return [part];
     }
     if (this.keyGroups.length < count) this.keyGroups = new Uint32Array(count);
-    const { keyGroups } = this;
+    const { keyGroups, counts, workers } = this;
     // Counting per key group costs what counting per owner did; owners' counts are sums of ranges.
-    for (let i = 0; i < count; i++) {
-      const kg = fmix32(addresses[i]!) % partitions;
-      keyGroups[i] = kg;
-      chunkCounts[kg]!++;
-    }
+    this.assignKeyGroups(addresses, count, keyGroups);
     counts.fill(0);
     this.addChunkCounts(keyGroups, count);
     const parts: (WorkerPart | undefined)[] = [];
@@ -73,16 +68,62 @@ export class Partitioner {
       const n = counts[w]!;
       parts.push(n === 0 && !includeEmpty ? undefined : this.allocate(w, n));
     }
+    this.scatter(batch, parts);
+    return parts;
+  }
+
+  /**
+   * keyGroups[i] = fmix32(addresses[i]) mod P, counted per key group. One loop per kind of P, with
+   * nothing but integer arithmetic in it (see uint32Mod).
+   */
+  private assignKeyGroups(addresses: Uint32Array, count: number, keyGroups: Uint32Array): void {
+    const { chunkCounts, partitions } = this;
+    if ((partitions & (partitions - 1)) === 0) {
+      const mask = partitions - 1;
+      for (let i = 0; i < count; i++) {
+        const kg = fmix32(addresses[i]!) & mask;
+        keyGroups[i] = kg;
+        chunkCounts[kg]!++;
+      }
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const hash = fmix32(addresses[i]!);
+      const kg = ((((hash >>> 1) % partitions) << 1) + (hash & 1)) % partitions;
+      keyGroups[i] = kg;
+      chunkCounts[kg]!++;
+    }
+  }
+
+  /** Copies each event to its owner's part; the parts' columns are read into arrays once per chunk. */
+  private scatter(batch: EventBatch, parts: (WorkerPart | undefined)[]): void {
+    const { count, addresses, types } = batch;
+    const { keyGroups, ownerOfKeyGroup, cursors } = this;
+    const partAddresses: Uint32Array[] = [];
+    const partTypes: Uint8Array[] = [];
+    const partKeyGroups: Uint32Array[] = [];
+    const partPositions: Uint32Array[] = [];
+    for (const part of parts) {
+      // A worker without events in this chunk gets none: its entries are never read.
+      const { addresses, types, keyGroups, positions } = part ?? EMPTY_PART;
+      partAddresses.push(addresses);
+      partTypes.push(types);
+      partKeyGroups.push(keyGroups);
+      partPositions.push(positions);
+    }
+    cursors.fill(0);
     for (let i = 0; i < count; i++) {
       const kg = keyGroups[i]!;
-      const part = parts[ownerOfKeyGroup[kg]!]!;
-      const j = part.count++;
-      part.addresses[j] = addresses[i]!;
-      part.types[j] = types[i]!;
-      part.keyGroups[j] = kg;
-      part.positions[j] = i;
+      const owner = ownerOfKeyGroup[kg]!;
+      const j = cursors[owner]!++;
+      partAddresses[owner]![j] = addresses[i]!;
+      partTypes[owner]![j] = types[i]!;
+      partKeyGroups[owner]![j] = kg;
+      partPositions[owner]![j] = i;
     }
-    return parts;
+    parts.forEach((part, owner) => {
+      if (part !== undefined) part.count = cursors[owner]!;
+    });
   }
 
   /**
@@ -122,3 +163,11 @@ export class Partitioner {
     };
   }
 }
+
+const EMPTY_PART: WorkerPart = {
+  count: 0,
+  addresses: new Uint32Array(0),
+  types: new Uint8Array(0),
+  keyGroups: new Uint32Array(0),
+  positions: new Uint32Array(0),
+};

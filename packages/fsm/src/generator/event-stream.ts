@@ -1,4 +1,4 @@
-import type { EventBatch, SplitState } from '@statecraft/engine';
+import type { EventBatch, SplitState } from '@statecraft/engine/operator-kit';
 import type { CompiledMachine } from '../machine/compile.js';
 import { mixSeed } from './prng.js';
 import { SplitGenerator } from './split-generator.js';

@@ -1,4 +1,4 @@
-import { type ChunkProducer, createEventBatch, type SplitState } from '@statecraft/engine';
+import { type ChunkProducer, createEventBatch, type SplitState } from '@statecraft/engine/operator-kit';
 import { compileMachine } from '../machine/compile.js';
 import { GeneratorChunks } from './event-stream.js';
 import type { GeneratorSourceConfig } from './generator-source.js';

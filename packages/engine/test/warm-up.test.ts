@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createJob } from '../src/api/job.js';
+import { recordsSink } from '../src/api/records-sink.js';
+import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers } from '../src/warm-up.js';
+import { counterReference, fixture, randomEvents, toBatches } from './helpers.js';
+
+const events = randomEvents(11, 5000, 150, 3);
+const expected = counterReference([toBatches(events, events.length)[0]!]).outputs.map(
+  ([, , key, code]) => `${key}:${code}`,
+);
+
+async function runCounter(workers: number): Promise<string[]> {
+  const seen: string[] = [];
+  await createJob({
+    source: toBatches(events, 500),
+    operator: { module: fixture('counter') },
+    sink: recordsSink(
+      (columns) => Array.from({ length: columns.count }, (_, i) => `${columns.keys[i]}:${columns.codes[i]}`),
+      (items) => {
+        seen.push(...items);
+      },
+    ),
+    workers,
+    partitions: 8,
+  }).run();
+  return seen;
+}
+
+afterEach(async () => {
+  await releaseWarmWorkers();
+});
+
+describe('warmUpWorkers', () => {
+  it('starts threads that the next job with that many workers takes, with the same output', async () => {
+    warmUpWorkers(2);
+    expect(hasWarmWorkers()).toBe(true);
+    expect(await runCounter(2)).toEqual(expected);
+    expect(hasWarmWorkers()).toBe(false);
+    // The next job starts its own threads again.
+    expect(await runCounter(2)).toEqual(expected);
+  });
+
+  it('leaves them to a job with their count: one with another count starts its own', async () => {
+    warmUpWorkers(3);
+    expect(await runCounter(2)).toEqual(expected);
+    expect(await runCounter(0)).toEqual(expected);
+    expect(hasWarmWorkers()).toBe(true);
+    expect(await runCounter(3)).toEqual(expected);
+    expect(hasWarmWorkers()).toBe(false);
+  });
+
+  it('replaces a waiting set warmed up for another count, and releases it', async () => {
+    warmUpWorkers(1);
+    warmUpWorkers(1);
+    warmUpWorkers(2);
+    expect(hasWarmWorkers()).toBe(true);
+    await releaseWarmWorkers();
+    expect(hasWarmWorkers()).toBe(false);
+    expect(await runCounter(2)).toEqual(expected);
+  });
+
+  it('refuses a count below 1', () => {
+    expect(() => warmUpWorkers(0)).toThrow(/worker count ≥ 1, got 0/);
+    expect(() => warmUpWorkers(1.5)).toThrow(RangeError);
+    expect(hasWarmWorkers()).toBe(false);
+  });
+});
