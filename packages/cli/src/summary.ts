@@ -1,4 +1,7 @@
-import { type JobSummary, REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
+import { writeFileSync } from 'node:fs';
+import { describeFsError, type JobSummary, REJECT_DESCRIPTIONS, type RejectReason } from '@statecraft/engine';
+import { CliError } from './cli-error.js';
+import { ExitCode } from './exit-codes.js';
 import { logger } from './log/logger.js';
 import { count, decimal } from './status/format.js';
 
@@ -136,4 +139,13 @@ export function runStatsOf(
     resumedFromChunk: summary.resumedFromChunk,
     ...run.load,
   };
+}
+
+/** --stats: the run's stats as JSON (exit 73 when the file cannot be written). */
+export function writeStats(path: string, stats: RunStats): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${describeFsError(error)}`, ExitCode.cannotWrite);
+  }
 }

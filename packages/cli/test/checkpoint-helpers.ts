@@ -1,22 +1,16 @@
-// Shared by the checkpoint tests of the command: runs with extra environment, checkpoint files,
-// and byte-level comparison of outputs.
-import { spawn } from 'node:child_process';
+// Shared by the checkpoint tests of the command: runs with worker threads killed, checkpoint
+// files, and byte-level comparison of outputs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, type CliOptions, type CliResult, collect, ROOT } from './helpers.js';
+import { type CliOptions, type CliResult, collect, startCliWithWorkerDeaths } from './helpers.js';
 
-/** Like runCli, with variables added to the child's environment (e.g. fault injection). */
-export function runCliWithEnv(
+/** Like runCli, with worker threads killed as `deaths` says (`1@50000,0@20000`: thread, events applied). */
+export function runCliWithWorkerDeaths(
   args: readonly string[],
-  env: Record<string, string>,
+  deaths: string,
   options: CliOptions = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, STATECRAFT_DEBUG: '', ...env },
-  });
-  return collect(child, options);
+  return collect(startCliWithWorkerDeaths(args, deaths, options.cwd), options);
 }
 
 /** Checkpoint files in a directory (none if it does not exist), oldest first, as full paths. */

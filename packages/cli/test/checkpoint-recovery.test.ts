@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeCheckpoint } from '@statecraft/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointFiles, expectSameBytes, linesMatching, runCliWithEnv } from './checkpoint-helpers.js';
+import {
+  checkpointFiles,
+  expectSameBytes,
+  linesMatching,
+  runCliWithWorkerDeaths,
+} from './checkpoint-helpers.js';
 import {
   assertBuilt,
   type CliResult,
@@ -255,7 +260,7 @@ describe('what --resume refuses, and when it starts over', () => {
     // The earlier runs' checkpoints describe output that the new run truncated when it started.
     const { output, checkpoints, files } = copyOfShared();
     const committed = decodeCheckpoint(readFileSync(files.at(-1)!)).outputPosition;
-    const failed = await runCliWithEnv(
+    const failed = await runCliWithWorkerDeaths(
       [
         'run',
         ...STREAM,
@@ -263,7 +268,7 @@ describe('what --resume refuses, and when it starts over', () => {
         ...['--output', output, '--checkpoint-dir', checkpoints, '--checkpoint-interval', '10m'],
         ...['--max-restarts', '0'],
       ],
-      { STATECRAFT_INJECT_WORKER_DEATH: '1@20000' },
+      '1@20000',
     );
     expect(failed.code, failed.stderr).toBe(EXIT.jobFailed);
     expect(statSync(output).size).toBeLessThan(committed);
@@ -314,11 +319,11 @@ describe('what --resume refuses, and when it starts over', () => {
   });
 });
 
-describe('injected worker deaths (STATECRAFT_INJECT_WORKER_DEATH)', () => {
+describe('injected worker deaths (test/support/cli-with-worker-deaths.mjs)', () => {
   it('one death: exit 0, the same output, restarts: 1 in --stats', async () => {
     const output = path('alerts.csv');
     const stats = path('stats.json');
-    const result = await runCliWithEnv(
+    const result = await runCliWithWorkerDeaths(
       [
         'run',
         ...STREAM,
@@ -326,7 +331,7 @@ describe('injected worker deaths (STATECRAFT_INJECT_WORKER_DEATH)', () => {
         ...['--output', output, '--stats', stats, '--checkpoint-dir', path('checkpoints')],
         ...['--checkpoint-interval', '100000'],
       ],
-      { STATECRAFT_INJECT_WORKER_DEATH: '1@150000' },
+      '1@150000',
     );
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expectSameBytes(output, reference, 'after a worker death');
@@ -340,7 +345,7 @@ describe('injected worker deaths (STATECRAFT_INJECT_WORKER_DEATH)', () => {
 
   it('more deaths than --max-restarts: exit 1 with one line saying after how many restarts', async () => {
     const output = path('alerts.csv');
-    const result = await runCliWithEnv(
+    const result = await runCliWithWorkerDeaths(
       [
         'run',
         ...STREAM,
@@ -348,19 +353,33 @@ describe('injected worker deaths (STATECRAFT_INJECT_WORKER_DEATH)', () => {
         ...['--output', output, '--checkpoint-dir', path('checkpoints'), '--checkpoint-interval', '100000'],
         ...['--max-restarts', '1', '--quiet'],
       ],
-      { STATECRAFT_INJECT_WORKER_DEATH: '1@100000,0@50000' },
+      '1@100000,0@50000',
     );
     expect(result.code).toBe(EXIT.jobFailed);
     expect(stderrProblems(result.stderr)).toEqual([]);
     expect(result.stderr).toMatch(/^statecraft: worker 0 failed: .* \(after 1 restart\)\n$/);
   });
 
-  it('a malformed STATECRAFT_INJECT_WORKER_DEATH: exit 2, one line', async () => {
-    const result = await runCliWithEnv(['run', '--events', '10'], {
-      STATECRAFT_INJECT_WORKER_DEATH: 'worker 1',
-    });
-    expect(result.code).toBe(EXIT.usage);
-    expect(stderrProblems(result.stderr)).toEqual([]);
-    expect(result.stderr).toContain('STATECRAFT_INJECT_WORKER_DEATH must look like 1@50000,0@20000');
+  it('the shipped command reads no fault injection from its environment', async () => {
+    // The variable the command once read: worker deaths come only through the test entry now.
+    const output = path('alerts.csv');
+    const stats = path('stats.json');
+    const result = await collect(
+      startCli(
+        [
+          'run',
+          ...STREAM,
+          ...LAYOUT,
+          ...['--output', output, '--stats', stats, '--checkpoint-dir', path('checkpoints')],
+          ...['--checkpoint-interval', '100000'],
+        ],
+        undefined,
+        { STATECRAFT_INJECT_WORKER_DEATH: '1@150000' },
+      ),
+    );
+    expect(result.code, result.stderr).toBe(EXIT.ok);
+    expect(linesMatching(result.stderr, /restart \d of \d/)).toEqual([]);
+    expect(JSON.parse(readFileSync(stats, 'utf8'))).toMatchObject({ restarts: 0, events: 600_000 });
+    expectSameBytes(output, reference, 'with the old fault injection variable set');
   });
 });

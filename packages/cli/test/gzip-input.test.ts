@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointFiles, expectSameBytes, linesMatching, runCliWithEnv } from './checkpoint-helpers.js';
+import {
+  checkpointFiles,
+  expectSameBytes,
+  linesMatching,
+  runCliWithWorkerDeaths,
+} from './checkpoint-helpers.js';
 import {
   assertBuilt,
   type CliResult,
@@ -160,13 +165,13 @@ describe('checkpoints of a .gz run: resuming inflates again and skips to the che
   it('a worker death: restarted (the feed opened again), the same output', { timeout: 120_000 }, async () => {
     const output = path('alerts.csv');
     const stats = path('stats.json');
-    const result = await runCliWithEnv(
+    const result = await runCliWithWorkerDeaths(
       [
         'run',
         ...['--input', gz, '--format', 'csv', '--workers', '2', '--output', output, '--stats', stats],
         ...['--checkpoint-dir', path('checkpoints'), '--checkpoint-interval', '300000'],
       ],
-      { STATECRAFT_INJECT_WORKER_DEATH: '1@700000' },
+      '1@700000',
     );
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(linesMatching(result.stderr, /restart 1 of 3 from chunk \d+ in/)).toHaveLength(1);

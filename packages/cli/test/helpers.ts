@@ -40,13 +40,28 @@ export function assertBuilt(): void {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with \`npx tsc -b\``);
 }
 
+/**
+ * The built command behind a test-only entry that kills worker threads mid-run: its first argument
+ * says which and when (`1@50000,0@20000`, see the file's header), the rest are statecraft's.
+ */
+export const BIN_WITH_WORKER_DEATHS = join(ROOT, 'packages/cli/test/support/cli-with-worker-deaths.mjs');
+
 /** Starts `node packages/cli/dist/bin.js ...args` with piped stdio (and `env` added to the environment). */
 export function startCli(
   args: readonly string[],
   cwd = ROOT,
   env: Record<string, string> = {},
 ): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  return startNode([BIN, ...args], cwd, env);
+}
+
+/** Starts the command as startCli does, with worker threads killed as `deaths` says (`1@50000,0@20000`). */
+export function startCliWithWorkerDeaths(args: readonly string[], deaths: string, cwd = ROOT): ChildProcess {
+  return startNode([BIN_WITH_WORKER_DEATHS, deaths, ...args], cwd, {});
+}
+
+function startNode(argv: readonly string[], cwd: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, argv, {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, STATECRAFT_DEBUG: '', ...env },

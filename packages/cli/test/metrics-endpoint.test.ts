@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, EXIT, startCli, useTempDir } from './helpers.js';
+import { assertBuilt, EXIT, startCli, startCliWithWorkerDeaths, useTempDir } from './helpers.js';
 import {
   alertRound,
   metricsBase,
@@ -109,15 +109,14 @@ describe('--metrics-port', () => {
   });
 
   it('counts checkpoints (with their duration) and restarts', async () => {
-    const child = startCli(
+    const child = startCliWithWorkerDeaths(
       [
         'run',
         ...['--events', '2000000000', '--workers', '2', '--output', join(dir(), 'alerts.txt')],
         ...['--checkpoint-dir', join(dir(), 'checkpoints'), '--checkpoint-interval', '300000'],
         ...['--metrics-port', '0', '--progress-interval', '0'],
       ],
-      undefined,
-      { STATECRAFT_INJECT_WORKER_DEATH: '1@1500000' },
+      '1@1500000',
     );
     const run = watch(child);
     try {

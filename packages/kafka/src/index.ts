@@ -3,7 +3,8 @@
 // (source, checkpointer, transactions, wire protocol) stay inside the package.
 export type { PartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
 export { decodePartitionCheckpoint } from './checkpoint/partition-checkpoint.js';
-export type { CheckpointInterval, TakeoverReport } from './checkpoint/partition-checkpointer.js';
+export type { CheckpointInterval } from './checkpoint/partition-checkpointer.js';
+export type { TakeoverReport } from './checkpoint/partition-takeover.js';
 export type { KafkaRejectedRecord } from './codec/batch-decoder.js';
 export {
   isKafkaError,
@@ -28,7 +29,7 @@ export { produceEvents } from './producer/produce-events.js';
 export type { AlertTextFormat } from './sinks/alert-file-sink.js';
 export { AlertFileSink } from './sinks/alert-file-sink.js';
 export { SOURCE_HEADERS } from './sinks/alert-topic-sink.js';
-export type { PartitionStats } from './source/kafka-source.js';
+export type { PartitionStats } from './source/partition-assignment.js';
 export type { ColumnarProducerOptions } from './wire/columnar-producer.js';
 export { ColumnarProducer } from './wire/columnar-producer.js';
 export type { RecordColumns } from './wire/record-batch-encoder.js';

@@ -8,7 +8,8 @@ import {
   encodePartitionCheckpoint,
 } from '../src/checkpoint/partition-checkpoint.js';
 import { PartitionCheckpointStore } from '../src/checkpoint/partition-checkpoint-store.js';
-import { PartitionCheckpointer, type TakeoverReport } from '../src/checkpoint/partition-checkpointer.js';
+import { PartitionCheckpointer } from '../src/checkpoint/partition-checkpointer.js';
+import type { TakeoverReport } from '../src/checkpoint/partition-takeover.js';
 import { kafkaJobSink } from '../src/sinks/kafka-job-sink.js';
 import { PartitionFilesSink } from '../src/sinks/partition-files-sink.js';
 import { ChunkLedger } from '../src/source/chunk-ledger.js';

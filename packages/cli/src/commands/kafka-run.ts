@@ -27,8 +27,8 @@ import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
 import { integerFlag } from '../options.js';
 import { RunMonitor } from '../status/run-monitor.js';
-import { formatSummary, type RunStats, runStatsOf } from '../summary.js';
-import { type RunArgs, writeStats } from './run.js';
+import { formatSummary, type RunStats, runStatsOf, writeStats } from '../summary.js';
+import type { RunArgs } from './run-args.js';
 
 /** The file extension of each alert format, for --output-dir's per-partition files. */
 const EXTENSIONS: Readonly<Record<AlertFormat, string>> = { text: 'txt', csv: 'csv', ndjson: 'ndjson' };

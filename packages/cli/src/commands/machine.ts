@@ -7,7 +7,7 @@ import {
   loadMachine,
   toMermaid,
 } from '@statecraft/fsm';
-import type { DiagramFormat } from '../definitions/machine.js';
+import type { DiagramFormat } from '../definitions/diagram-formats.js';
 import { ExitCode } from '../exit-codes.js';
 import { openOutput } from '../io/open-output.js';
 import { resolveMachine } from '../machine-flag.js';

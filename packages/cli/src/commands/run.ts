@@ -1,82 +1,28 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import {
-  BadRecordError,
-  DEFAULT_CHUNK_BYTES,
-  type EventBatch,
-  fileSource,
-  gzipFileSource,
-  INPUT_FORMATS,
-  type InputFormat,
-  inputFormatOfPath,
-  isInputFormat,
   type JobSummary,
   type OutputColumns,
   type OutputSink,
   type ParallelSource,
-  REJECT_DESCRIPTIONS,
-  RecordStreamSource,
-  type RejectedRecord,
   runJob,
   TextFileSink,
   TextStreamSink,
 } from '@statecraft/engine';
-import {
-  type AlertFormat,
-  type CompiledMachine,
-  createAlertFormatter,
-  generatorSource,
-  parseStateTtl,
-  type StateTtl,
-  stateMachineOperator,
-} from '@statecraft/fsm';
-import { type CheckpointArgs, jobIdentity, prepareCheckpoints, startOver } from '../checkpointing.js';
+import { createAlertFormatter, parseStateTtl, type StateTtl, stateMachineOperator } from '@statecraft/fsm';
+import { jobIdentity, prepareCheckpoints, startOver } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
-import { workerDeathsFromEnv } from '../fault-injection.js';
-import { DeadLetterFile } from '../io/dead-letter.js';
-import { checkReadableFile, describeFsError, openInput } from '../io/open-input.js';
 import { openOutput } from '../io/open-output.js';
-import { type KafkaFlags, usesKafka } from '../kafka/kafka-options.js';
+import { usesKafka } from '../kafka/kafka-options.js';
 import { logger } from '../log/logger.js';
 import { resolveMachine } from '../machine-flag.js';
-import { generatorFlags, integerFlag } from '../options.js';
-import type { ObservabilityArgs } from '../status/observability-options.js';
+import { integerFlag } from '../options.js';
+import { runJobOverrides } from '../run-job-overrides.js';
 import { RunMonitor } from '../status/run-monitor.js';
-import { type RunStats, reportSummary, runStatsOf } from '../summary.js';
+import { reportSummary, runStatsOf, writeStats } from '../summary.js';
 import { defaultWorkers } from '../worker-count.js';
-
-export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
-  input?: string;
-  inputFormat?: string;
-  events: number;
-  errorRate: number;
-  seed: number;
-  machine: string;
-  /** Worker threads; default: defaultWorkers (inline for a short job, else one per core). */
-  workers?: number;
-  partitions: number;
-  /** Alerts file or - (stdout, the default). */
-  output?: string;
-  format: AlertFormat;
-  stats?: string;
-  deadLetter?: string;
-  strict: boolean;
-  generatorSplits: number;
-  sourceParallelism?: number;
-  quiet: boolean;
-  maxRestarts: number;
-  stateTtl?: string | undefined;
-}
-
-interface PreparedSource {
-  chunks: Iterable<EventBatch> | AsyncIterable<EventBatch> | ParallelSource;
-  name: string;
-  /** Rejected records by reason: a parallel source reports them in the job summary. */
-  rejected: (summary: JobSummary) => RunStats['rejectedByReason'];
-  /** Each rejected record of a parallel file source, in file order (dead letters, --strict). */
-  onRejected?: (record: RejectedRecord) => void;
-  close: () => void;
-}
+import type { RunArgs } from './run-args.js';
+import { prepareSource } from './run-source.js';
 
 /** `statecraft run`: the detection job over the generator or an input file. */
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -167,7 +113,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       checkpoint: checkpoints.policy,
       resumeFrom: checkpoints.resumeFrom,
       maxRestarts: checkpoints.policy === undefined ? 0 : maxRestarts,
-      injectWorkerDeaths: workerDeathsFromEnv(),
+      ...runJobOverrides,
       ...(source.onRejected === undefined ? {} : { onRejected: source.onRejected }),
       onRestart: ({ error, restart, fromChunk, backoffMs }) =>
         warn(
@@ -247,89 +193,6 @@ function isRegularFileOrAbsent(path: string): boolean {
     return statSync(path).isFile();
   } catch {
     return true;
-  }
-}
-
-function prepareSource(args: RunArgs, machine: CompiledMachine, signal: AbortSignal): PreparedSource {
-  if (args.input === undefined) {
-    const events = integerFlag('events', args.events, 0);
-    const chunks = generatorSource({
-      machine,
-      events,
-      ...generatorFlags(args),
-    });
-    return { chunks, name: 'generator', rejected: () => ({}), close: () => undefined };
-  }
-  const format = args.inputFormat ?? inputFormatOfPath(args.input);
-  if (!isInputFormat(format)) {
-    throw usageError(`--input-format ${format} is not supported (supported: ${INPUT_FORMATS.join(', ')})`);
-  }
-  if (args.input !== '-') {
-    checkReadableFile(args.input);
-    const input = args.input;
-    const keepRejected = args.deadLetter !== undefined || args.strict;
-    const options = { eventNames: machine.eventNames, format, keepRejected };
-    // A .gz file is inflated on this thread and its chunks parsed in the workers, like a plain file's.
-    const chunks = input.endsWith('.gz') ? gzipFileSource(input, options) : fileSource(input, options);
-    const deadLetter =
-      args.deadLetter === undefined
-        ? undefined
-        : new DeadLetterFile(args.deadLetter, input, format === 'flink-binary' ? 'hex' : 'text');
-    const onRejected = !keepRejected
-      ? undefined
-      : (record: RejectedRecord) => {
-          if (args.strict) {
-            throw new BadRecordError(input, record.line, record.offset, REJECT_DESCRIPTIONS[record.reason]);
-          }
-          deadLetter?.add(record);
-        };
-    return {
-      chunks,
-      name: input,
-      rejected: (summary) => summary.rejects,
-      ...(onRejected === undefined ? {} : { onRejected }),
-      close: () => deadLetter?.close(),
-    };
-  }
-  return sequentialInput({ ...args, input: args.input }, format, machine, signal);
-}
-
-/** Stdin: the input is read as a stream and parsed on the main thread, in order, with line numbers. */
-function sequentialInput(
-  args: RunArgs & { input: string },
-  format: InputFormat,
-  machine: CompiledMachine,
-  signal: AbortSignal,
-): PreparedSource {
-  const input = openInput(args.input, DEFAULT_CHUNK_BYTES);
-  const deadLetter =
-    args.deadLetter === undefined
-      ? undefined
-      : new DeadLetterFile(args.deadLetter, input.name, format === 'flink-binary' ? 'hex' : 'text');
-  const source = new RecordStreamSource(input.stream, {
-    format,
-    eventNames: machine.eventNames,
-    name: input.name,
-    strict: args.strict,
-    signal,
-    ...(deadLetter === undefined ? {} : { onReject: (record) => deadLetter.add(record) }),
-  });
-  return {
-    chunks: source,
-    name: input.name,
-    rejected: () => source.rejects.nonZero(),
-    close: () => {
-      deadLetter?.close();
-      if (input.stream !== process.stdin) input.stream.destroy();
-    },
-  };
-}
-
-export function writeStats(path: string, stats: RunStats): void {
-  try {
-    writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
-  } catch (error) {
-    throw new CliError(`cannot write ${path}: ${describeFsError(error)}`, ExitCode.cannotWrite);
   }
 }
 

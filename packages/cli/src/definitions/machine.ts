@@ -1,7 +1,5 @@
 import type { Argv } from 'yargs';
-
-export const DIAGRAM_FORMATS = ['mermaid', 'svg'] as const;
-export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
+import { DIAGRAM_FORMATS, type DiagramFormat } from './diagram-formats.js';
 
 const MACHINE_ARGUMENT = {
   type: 'string',

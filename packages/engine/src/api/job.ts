@@ -1,8 +1,8 @@
 import { runJob } from '../runtime/job.js';
 import type { JobOptions } from '../runtime/job-options.js';
 import type { JobSummary } from '../runtime/summary.js';
-import { mergeRejects } from '../runtime/summary.js';
 import type { OutputSink } from '../sinks/sink.js';
+import { mergeRejects } from '../sources/reject.js';
 import { type OperatorModule, toOperatorSpec } from './operator-module.js';
 import { type ChunkSource, fromBatches, isSource, type Source } from './source.js';
 

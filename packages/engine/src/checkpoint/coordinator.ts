@@ -1,25 +1,18 @@
 import type { StatecraftError } from '../errors.js';
 import type { KeyedState } from '../operator.js';
-import { mergeRejects } from '../runtime/summary.js';
 import type { OutputSink } from '../sinks/sink.js';
 import type { SplitState } from '../sources/parallel-source.js';
-import type { RejectReason } from '../sources/reject.js';
+import { mergeRejects, type RejectReason } from '../sources/reject.js';
 import type { Checkpoint, JobStart } from './checkpoint.js';
 import { CheckpointWriteError } from './checkpoint-errors.js';
+import { type CheckpointDue, type CheckpointInterval, CheckpointSchedule } from './checkpoint-schedule.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { concatKeyedStates } from './keyed-state.js';
 
-export interface CheckpointPolicy {
+export interface CheckpointPolicy extends CheckpointInterval {
   store: CheckpointStore;
   /** The job's identity, stored in every checkpoint and compared on resume. */
   job: string;
-  /**
-   * A checkpoint is taken at the first chunk boundary at or after every this many events (counted
-   * from where the run started)...
-   */
-  everyEvents?: number | undefined;
-  /** ...or at the first chunk granted once this many milliseconds passed since the last one began. */
-  everyMs?: number | undefined;
 }
 
 /**
@@ -28,14 +21,6 @@ export interface CheckpointPolicy {
  * not written.)
  */
 export const MAX_CHECKPOINTS_QUEUED = 2;
-
-/**
- * At a chunk boundary: no checkpoint; one now; or one is due by the event count but
- * MAX_CHECKPOINTS_QUEUED are waiting to be written, so the job holds that chunk back until a write
- * is done (a count interval is exact: its checkpoints fall on the same chunks in every run). A
- * checkpoint due by time alone is `no` while writes are queued: it comes at a later boundary.
- */
-export type CheckpointDue = 'no' | 'now' | 'after-write';
 
 export interface CheckpointStats {
   taken: number;
@@ -84,11 +69,7 @@ export class CheckpointCoordinator {
   private readonly queuedWrites: Promise<void>[] = [];
   /** Called when a checkpoint completes or fails (the running attempt re-checks its conditions). */
   onProgress: () => void = () => undefined;
-  /** Where the count interval is anchored: the events before the attempt's first chunk. */
-  private anchorEvents = 0;
-  /** The event position at which the next checkpoint is due (with `everyEvents`). */
-  private nextDueEvents = 0;
-  private lastBeganAt = performance.now();
+  private readonly schedule: CheckpointSchedule;
 
   constructor(
     private readonly policy: CheckpointPolicy,
@@ -98,27 +79,21 @@ export class CheckpointCoordinator {
   ) {
     this.latest = start;
     this.attemptStart = start;
-    this.anchor(start?.firstEvent ?? 0);
+    this.schedule = new CheckpointSchedule(policy, start?.firstEvent ?? 0);
   }
 
   /**
    * Whether a checkpoint is due at a chunk boundary with `eventsBefore` events of the stream before
-   * it (exact, or estimated for chunks not written yet): at the first boundary at or past each
-   * multiple of the count interval, or at the first one once the time interval has passed.
+   * it (see CheckpointSchedule); `after-write` while MAX_CHECKPOINTS_QUEUED wait to be written.
    */
   due(eventsBefore: number): CheckpointDue {
     if (this.failure !== undefined) return 'no';
-    const { everyEvents, everyMs } = this.policy;
-    const byCount = everyEvents !== undefined && eventsBefore >= this.nextDueEvents;
-    const byTime = everyMs !== undefined && performance.now() - this.lastBeganAt >= everyMs;
-    if (!byCount && !byTime) return 'no';
-    if (this.queuedWrites.length < MAX_CHECKPOINTS_QUEUED) return 'now';
-    return byCount ? 'after-write' : 'no';
+    return this.schedule.due(eventsBefore, this.queuedWrites.length < MAX_CHECKPOINTS_QUEUED);
   }
 
   /** Checkpoints are due by a count of events (placed at chunk boundaries by their event positions). */
   get byCount(): boolean {
-    return this.policy.everyEvents !== undefined;
+    return this.schedule.byCount;
   }
 
   /** Whether a checkpoint can begin now at a boundary with `eventsBefore` events before it. */
@@ -143,13 +118,7 @@ export class CheckpointCoordinator {
     now: { chunksWritten: number; events: number; outputs: number },
     eventsBefore = now.events,
   ): void {
-    const { everyEvents } = this.policy;
-    if (everyEvents !== undefined && eventsBefore >= this.nextDueEvents) {
-      // The next multiple of the interval after this boundary (several may fall in one chunk).
-      const intervals = Math.floor((eventsBefore - this.anchorEvents) / everyEvents) + 1;
-      this.nextDueEvents = this.anchorEvents + intervals * everyEvents;
-    }
-    this.lastBeganAt = performance.now();
+    this.schedule.began(eventsBefore);
     this.pending.push({
       chunk,
       owners: [],
@@ -174,14 +143,8 @@ export class CheckpointCoordinator {
     await this.settle();
     const start = this.latest;
     this.attemptStart = start;
-    this.anchor(start?.firstEvent ?? 0);
-    this.lastBeganAt = performance.now();
+    this.schedule.restart(start?.firstEvent ?? 0);
     return start;
-  }
-
-  private anchor(events: number): void {
-    this.anchorEvents = events;
-    this.nextDueEvents = events + (this.policy.everyEvents ?? 0);
   }
 
   ownerState(chunk: number, keyed: KeyedState, expiredKeys: number): void {

@@ -1,6 +1,9 @@
 import type { CheckpointStats } from '../checkpoint/coordinator.js';
 import type { RejectReason } from '../sources/reject.js';
 
+// The job runtimes import it from here; it lives with the reject reasons it adds up.
+export { mergeRejects } from '../sources/reject.js';
+
 export interface JobSummary {
   events: number;
   outputs: number;
@@ -65,18 +68,6 @@ export function summarize(input: SummaryInput): JobSummary {
     p50BatchMs: percentile(latencies, 0.5),
     p99BatchMs: percentile(latencies, 0.99),
   };
-}
-
-export function mergeRejects(
-  all: readonly Partial<Record<RejectReason, number>>[],
-): Partial<Record<RejectReason, number>> {
-  const merged: Partial<Record<RejectReason, number>> = {};
-  for (const counts of all) {
-    for (const [reason, n] of Object.entries(counts) as [RejectReason, number][]) {
-      if (n > 0) merged[reason] = (merged[reason] ?? 0) + n;
-    }
-  }
-  return merged;
 }
 
 function percentile(sorted: readonly number[], q: number): number {

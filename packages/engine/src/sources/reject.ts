@@ -89,3 +89,16 @@ export class RejectLedger {
 export function copyOfBytes(bytes: Uint8Array, start: number, stop: number): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes, start, stop);
 }
+
+/** Adds up reject counts by reason (reasons with no records are left out). */
+export function mergeRejects(
+  all: readonly Partial<Record<RejectReason, number>>[],
+): Partial<Record<RejectReason, number>> {
+  const merged: Partial<Record<RejectReason, number>> = {};
+  for (const counts of all) {
+    for (const [reason, n] of Object.entries(counts) as [RejectReason, number][]) {
+      if (n > 0) merged[reason] = (merged[reason] ?? 0) + n;
+    }
+  }
+  return merged;
+}

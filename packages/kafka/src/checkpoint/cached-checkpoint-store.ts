@@ -9,10 +9,10 @@ import {
   unframeCheckpoint,
   writeFileDurably,
 } from '@statecraft/engine';
+import type { CommitPoint } from './commit-points.js';
 import type { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
 import { decodePartitionCheckpoint, type PartitionCheckpoint } from './partition-checkpoint.js';
 import { type CheckpointStore, type LoadedCheckpoints, stateLost } from './partition-checkpoint-store.js';
-import type { CommitPoint } from './partition-checkpointer.js';
 
 const KIND = 'kafka-state-copy';
 

@@ -8,13 +8,13 @@ import {
   readFromEnd,
   topicIdOf,
 } from '../wire/partition-reader.js';
+import type { CommitPoint } from './commit-points.js';
 import {
   decodePartitionCheckpoint,
   encodePartitionCheckpoint,
   type PartitionCheckpoint,
 } from './partition-checkpoint.js';
 import { type CheckpointStore, stateLost, type Unusable } from './partition-checkpoint-store.js';
-import type { CommitPoint } from './partition-checkpointer.js';
 
 export interface KafkaCheckpointStoreOptions extends PartitionReaderOptions {
   /** The compacted topic holding the checkpoints: partition n of the events topic → its partition n. */

@@ -8,12 +8,12 @@ import {
   createCheckpointDirectory,
   writeFileDurably,
 } from '@statecraft/engine';
+import type { CommitPoint } from './commit-points.js';
 import {
   decodePartitionCheckpoint,
   encodePartitionCheckpoint,
   type PartitionCheckpoint,
 } from './partition-checkpoint.js';
-import type { CommitPoint } from './partition-checkpointer.js';
 
 /** A checkpoint file that could not be used, and why (the message names the file). */
 export interface Unusable {

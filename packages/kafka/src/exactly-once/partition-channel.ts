@@ -1,4 +1,4 @@
-import type { CommitPoint } from '../checkpoint/partition-checkpointer.js';
+import type { CommitPoint } from '../checkpoint/commit-points.js';
 import type { OutgoingRecord, Transaction, TransactionalProducer } from '../client/client.js';
 import { TRANSACTION_TIMEOUT_MS } from '../client/wire-transactional-producer.js';
 import { KafkaError, ProducerFencedError } from '../errors.js';

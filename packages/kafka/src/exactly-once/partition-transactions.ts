@@ -1,4 +1,4 @@
-import type { CommitPoint, CommitPoints } from '../checkpoint/partition-checkpointer.js';
+import type { CommitPoint, CommitPoints } from '../checkpoint/commit-points.js';
 import type { KafkaClient, OutgoingRecord } from '../client/client.js';
 import type { PartitionSplit } from '../source/partition-split.js';
 import { PartitionChannel } from './partition-channel.js';

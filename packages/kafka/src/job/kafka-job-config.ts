@@ -11,7 +11,7 @@ import {
 import type { CheckpointInterval } from '../checkpoint/partition-checkpointer.js';
 import type { KafkaRejectedRecord } from '../codec/batch-decoder.js';
 import type { AlertTextFormat } from '../sinks/alert-file-sink.js';
-import type { PartitionStats } from '../source/kafka-source.js';
+import type { PartitionStats } from '../source/partition-assignment.js';
 
 export type KafkaGuarantee = 'at-least-once' | 'exactly-once';
 

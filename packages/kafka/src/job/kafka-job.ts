@@ -1,10 +1,8 @@
 import { hostname } from 'node:os';
 import { type JobState, type OutputSink, runJob, toOperatorSpec } from '@statecraft/engine';
-import { CachedCheckpointStore } from '../checkpoint/cached-checkpoint-store.js';
-import { KafkaCheckpointStore } from '../checkpoint/kafka-checkpoint-store.js';
-import { type CheckpointStore, PartitionCheckpointStore } from '../checkpoint/partition-checkpoint-store.js';
+import { PartitionCheckpointStore } from '../checkpoint/partition-checkpoint-store.js';
 import { PartitionCheckpointer } from '../checkpoint/partition-checkpointer.js';
-import type { ClusterAdmin, KafkaClient, TopicOffsets } from '../client/client.js';
+import type { ClusterAdmin, TopicOffsets } from '../client/client.js';
 import { createKafkaClient } from '../client/wire-client.js';
 import { PartitionTransactions } from '../exactly-once/partition-transactions.js';
 import { AlertTopicSink } from '../sinks/alert-topic-sink.js';
@@ -13,8 +11,9 @@ import { PartitionFilesSink } from '../sinks/partition-files-sink.js';
 import { ChunkLedger } from '../source/chunk-ledger.js';
 import { waitForGroupEnd } from '../source/group-end.js';
 import { GroupMembership } from '../source/group-membership.js';
-import { KafkaSource, type PartitionStats } from '../source/kafka-source.js';
-import { ColumnarProducer } from '../wire/columnar-producer.js';
+import { KafkaSource } from '../source/kafka-source.js';
+import type { PartitionStats } from '../source/partition-assignment.js';
+import { connectCluster } from './connect-cluster.js';
 import {
   type KafkaJobConfig,
   type KafkaJobPlan,
@@ -152,7 +151,7 @@ class KafkaJobRun implements KafkaJob {
       const admin = client.admin();
       resources.add(() => admin.disconnect());
       const { range, store, alertsProducer } = await startUp.run(
-        this.connect(client, admin, resources, directoryStore),
+        connectCluster(plan, client, admin, resources, directoryStore),
       );
 
       const checkpoints =
@@ -246,55 +245,6 @@ class KafkaJobRun implements KafkaJob {
       stopWatching.abort();
       await resources.closeAll();
     }
-  }
-
-  /** Reaches the cluster: the topics exist, the end offsets (untilEnd), the producers, the state topic. */
-  private async connect(
-    client: KafkaClient,
-    admin: ClusterAdmin,
-    resources: Resources,
-    directoryStore: CheckpointStore | undefined,
-  ) {
-    const { plan } = this;
-    await admin.connect();
-    const topicPartitions = await admin.partitionCount(plan.topic);
-    const range = plan.untilEnd ? await admin.topicOffsets(plan.topic) : undefined;
-    let alertsProducer: ReturnType<KafkaClient['producer']> | undefined;
-    if (plan.alertsTopic !== undefined) {
-      await admin.partitionCount(plan.alertsTopic);
-      const producer = client.producer();
-      alertsProducer = producer;
-      resources.add(() => producer.disconnect());
-      await producer.connect();
-    }
-    let store: CheckpointStore | undefined = directoryStore;
-    if (plan.state !== undefined && 'topic' in plan.state) {
-      const stateProducer = new ColumnarProducer({
-        brokers: [...plan.brokers],
-        clientId: plan.clientId,
-        // Its sends ride out a broker restarting (start-up is bounded by timeoutMs).
-        timeoutMs: plan.reconnectMs,
-      });
-      resources.add(() => stateProducer.disconnect());
-      const kafkaStore = new KafkaCheckpointStore({
-        brokers: [...plan.brokers],
-        clientId: plan.clientId,
-        timeoutMs: plan.timeoutMs,
-        stateTopic: plan.state.topic,
-        job: plan.identity,
-        producer: stateProducer,
-        admin,
-      });
-      const { created } = await kafkaStore.prepare(topicPartitions);
-      if (created) {
-        plan.log?.info(`created state topic ${plan.state.topic} (${topicPartitions} partitions, compacted)`);
-      }
-      store =
-        plan.state.cacheDir === undefined
-          ? kafkaStore
-          : new CachedCheckpointStore(kafkaStore, plan.state.cacheDir);
-    }
-    return { range, store, alertsProducer };
   }
 
   /** With untilEnd: ends the source once the whole group has committed the range's end. */

@@ -1,4 +1,4 @@
-import type { TakeoverReport } from '../checkpoint/partition-checkpointer.js';
+import type { TakeoverReport } from '../checkpoint/partition-takeover.js';
 
 /** One line for a partition taken over: where it resumes, and how its alert file was cut back. */
 export function describeTakeover({

@@ -1,57 +1,17 @@
-import {
-  type InputFormat,
-  ProgressSignal,
-  type ScopedBatch,
-  type SequentialItem,
-  type StateCommand,
-} from '@statecraft/engine';
+import { ProgressSignal, type ScopedBatch, type SequentialItem, type StateCommand } from '@statecraft/engine';
 import type { PartitionCheckpointer } from '../checkpoint/partition-checkpointer.js';
-import type { FetchedBatch, GroupConsumer, GroupListener } from '../client/client.js';
-import { BatchDecoder, type DecodedChunk, type KafkaRejectedRecord } from '../codec/batch-decoder.js';
+import type { FetchedBatch, GroupListener } from '../client/client.js';
+import { BatchDecoder, type DecodedChunk } from '../codec/batch-decoder.js';
 import { KafkaError } from '../errors.js';
 import { ChunkLedger } from './chunk-ledger.js';
 import { GroupMembership } from './group-membership.js';
+import type { KafkaSourceOptions } from './kafka-source-options.js';
 import { OffsetCommitter } from './offset-committer.js';
-import { PartitionSplit } from './partition-split.js';
-
-export interface KafkaSourceOptions {
-  consumer: GroupConsumer;
-  /** The record value format (default flink-binary: Flink's 8-byte events). */
-  format?: InputFormat;
-  /** The machine's event names; a record's type must be one of them. */
-  eventNames: readonly string[];
-  /** A bounded run: each partition's end offset, by partition; records at or past it are left alone. */
-  endOffsets?: readonly number[];
-  /** Called for each record that cannot be decoded; throwing from it fails the source. */
-  onReject?: (record: KafkaRejectedRecord) => void;
-  /** Decoded chunks that may wait for the engine before fetching stops (backpressure). Default 4. */
-  maxQueuedChunks?: number;
-  /** How often a fetch held back by backpressure heartbeats the group (below the session timeout). */
-  heartbeatIntervalMs: number;
-  /** Least time between two offset commits. Default 100 ms. */
-  commitIntervalMs?: number;
-  /** Aborting ends the stream: no more chunks; what the engine holds is still written and committed. */
-  signal?: AbortSignal;
-  /** The chunks handed to the engine (shared with the sinks that need their partitions); its own by default. */
-  ledger?: ChunkLedger;
-  /** Who may write for a partition (shared with the per-partition sinks); one of its own by default. */
-  membership?: GroupMembership;
-  /**
-   * Per-partition checkpoints: a partition's state moves with it, and offsets are committed only
-   * once a checkpoint covering them is durable. Without, offsets are committed once written.
-   */
-  checkpoints?: PartitionCheckpointer;
-}
+import { PartitionAssignment, type PartitionStats } from './partition-assignment.js';
+import type { PartitionSplit } from './partition-split.js';
 
 /** With checkpoints, a partition that read something and then went quiet this long is checkpointed. */
 const IDLE_CHECKPOINT_MS = 500;
-
-/** What one partition contributed, for the run's statistics. */
-export interface PartitionStats {
-  partition: number;
-  records: number;
-  events: number;
-}
 
 type Queued = { split: PartitionSplit; chunk: DecodedChunk } | { command: StateCommand };
 
@@ -71,8 +31,7 @@ type Queued = { split: PartitionSplit; chunk: DecodedChunk } | { command: StateC
 export class KafkaSource implements AsyncIterable<SequentialItem> {
   readonly ledger: ChunkLedger;
   readonly membership: GroupMembership;
-  private readonly splits = new Map<number, PartitionSplit>();
-  private readonly everySplit: PartitionSplit[] = [];
+  private readonly assignment: PartitionAssignment;
   private readonly committer: OffsetCommitter;
   private readonly decoder: BatchDecoder;
   private readonly queue: Queued[] = [];
@@ -80,18 +39,18 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   private readonly maxQueued: number;
   private failure: Error | undefined;
   private closed = false;
-  private memberId: string | undefined;
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.maxQueued = options.maxQueuedChunks ?? 4;
     this.membership = options.membership ?? new GroupMembership();
     this.ledger = options.ledger ?? new ChunkLedger();
+    this.assignment = new PartitionAssignment(options.endOffsets);
     this.decoder = new BatchDecoder(options.format ?? 'flink-binary', options.eventNames, (record) =>
       options.onReject?.(record),
     );
     this.committer = new OffsetCommitter(
       options.consumer,
-      () => this.splits.values(),
+      () => this.assignment.current(),
       (error) => this.fail(error),
       options.commitIntervalMs,
       // The group moved on: until the member knows its new assignment, nothing may be written.
@@ -124,7 +83,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
 
   /** The partitions assigned to this member now. */
   get assigned(): number[] {
-    return [...this.splits.keys()].sort((a, b) => a - b);
+    return this.assignment.partitions;
   }
 
   /** Records rejected so far, by reason. */
@@ -134,14 +93,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
 
   /** Partitions this member has read, with what each contributed. */
   get partitionStats(): PartitionStats[] {
-    const byPartition = new Map<number, PartitionStats>();
-    for (const split of this.everySplit) {
-      const stats = byPartition.get(split.partition) ?? { partition: split.partition, records: 0, events: 0 };
-      stats.records += split.records;
-      stats.events += split.events;
-      byPartition.set(split.partition, stats);
-    }
-    return [...byPartition.values()].filter((s) => s.records > 0).sort((a, b) => a.partition - b.partition);
+    return this.assignment.stats;
   }
 
   /** The job's sink calls this once chunk `chunk`'s outputs are all written. */
@@ -219,7 +171,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   private *progressBarriers(idleMs: number): Generator<StateCommand> {
     const { checkpoints } = this.options;
     if (checkpoints === undefined) return;
-    for (const split of this.splits.values()) {
+    for (const split of this.assignment.current()) {
       if (checkpoints.hasProgress(split, idleMs)) yield this.barrier(split, this.ledger.last);
     }
   }
@@ -241,7 +193,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   private close(): void {
     if (!this.closed) {
       this.closed = true;
-      this.options.consumer.pause([...this.splits.keys()]);
+      this.options.consumer.pause(this.assignment.partitions);
     }
     this.changed.notify();
   }
@@ -262,7 +214,7 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
     // The split the batch was fetched for: if the partition is revoked while the batch waits (and
     // perhaps assigned again, to a new split that starts at the group's committed offset), the
     // batch belongs to no split any more.
-    const split = this.splits.get(fetched.partition);
+    const split = this.assignment.get(fetched.partition);
     if (split === undefined) return;
     if (split.ready !== undefined) await split.ready;
     while (!this.closed && split.owned && this.queue.length >= this.maxQueued) {
@@ -298,39 +250,15 @@ export class KafkaSource implements AsyncIterable<SequentialItem> {
   }
 
   private assign(partitions: readonly number[], memberId?: string): void {
-    const assigned = new Set(partitions);
-    // A new member id: this member was expelled and joined again, and others may have read its
-    // partitions meanwhile. Even a partition it is given back starts over, from its checkpoint.
-    const rejoined = memberId !== undefined && this.memberId !== undefined && memberId !== this.memberId;
-    this.memberId = memberId ?? this.memberId;
-    for (const [partition, split] of this.splits) {
-      if (assigned.has(partition) && !rejoined) {
-        // The new generation has no commit of ours yet: commit the written offset again.
-        split.committedOffset = -1;
-      } else {
-        split.owned = false;
-        this.splits.delete(partition);
-        // Its state goes with it; the chunks the engine holds still apply to it, before this.
-        this.queue.push({ command: { command: 'drop', scope: partition } });
-      }
-    }
-    const added: number[] = [];
-    for (const partition of partitions) {
-      if (this.splits.has(partition)) continue;
-      const split = new PartitionSplit(
-        partition,
-        this.options.endOffsets?.[partition] ?? Number.POSITIVE_INFINITY,
-      );
-      this.splits.set(partition, split);
-      this.everySplit.push(split);
-      added.push(partition);
-      if (this.options.checkpoints !== undefined)
-        split.ready = this.takeOver(split, this.options.checkpoints);
-    }
+    const { revoked, added } = this.assignment.apply(partitions, memberId);
+    // A revoked partition's state goes with it; the chunks the engine holds still apply to it, before this.
+    for (const partition of revoked) this.queue.push({ command: { command: 'drop', scope: partition } });
+    const { checkpoints } = this.options;
+    if (checkpoints !== undefined) for (const split of added) split.ready = this.takeOver(split, checkpoints);
     this.membership.end();
     this.changed.notify();
     if (this.closed) this.options.consumer.pause(partitions);
-    else this.options.consumer.resume(added);
+    else this.options.consumer.resume(added.map((split) => split.partition));
     this.committer.resume();
   }
 
