@@ -211,6 +211,11 @@ function kafkaJobSettings(args: RunArgs): KafkaJobSettings {
     ...(args.kafkaFetchBytes === undefined
       ? {}
       : { fetchBytes: integerFlag('kafka-fetch-bytes', args.kafkaFetchBytes, 1024, 1 << 30) }),
+    ...(args.kafkaMetadataMaxAge === undefined
+      ? {}
+      : {
+          metadataMaxAgeMs: integerFlag('kafka-metadata-max-age', args.kafkaMetadataMaxAge, 100, 86_400_000),
+        }),
   };
 }
 

@@ -57,6 +57,10 @@ export const kafkaRunOptions = {
     type: 'number',
     describe: 'most bytes one fetch returns per partition, which bounds a chunk (default 1048576)',
   },
+  'kafka-metadata-max-age': {
+    type: 'number',
+    describe: 'ms between looks for partitions added to the topic, which are then assigned (default 300000)',
+  },
 } as const;
 
 /** The Kafka flags of `run` and `produce`, camel-cased. */
@@ -72,6 +76,7 @@ export interface KafkaFlags {
   kafkaFormat?: string;
   kafkaSessionTimeout?: number;
   kafkaFetchBytes?: number;
+  kafkaMetadataMaxAge?: number;
   kafkaReconnectTimeout?: number;
   kafkaTimeout?: number;
   kafkaClientId?: string;
@@ -90,6 +95,7 @@ export function kafkaFlagsOf(args: {
   'kafka-format'?: string;
   'kafka-session-timeout'?: number;
   'kafka-fetch-bytes'?: number;
+  'kafka-metadata-max-age'?: number;
   'kafka-reconnect-timeout'?: number;
   'kafka-timeout'?: number;
   'kafka-client-id'?: string;
@@ -106,6 +112,7 @@ export function kafkaFlagsOf(args: {
     kafkaFormat: args['kafka-format'],
     kafkaSessionTimeout: args['kafka-session-timeout'],
     kafkaFetchBytes: args['kafka-fetch-bytes'],
+    kafkaMetadataMaxAge: args['kafka-metadata-max-age'],
     kafkaReconnectTimeout: args['kafka-reconnect-timeout'],
     kafkaTimeout: args['kafka-timeout'],
     kafkaClientId: args['kafka-client-id'],
@@ -124,6 +131,7 @@ const KAFKA_FLAG_NAMES: readonly (keyof KafkaFlags)[] = [
   'kafkaFormat',
   'kafkaSessionTimeout',
   'kafkaFetchBytes',
+  'kafkaMetadataMaxAge',
   'kafkaReconnectTimeout',
   'kafkaTimeout',
   'kafkaClientId',

@@ -86,6 +86,11 @@ export interface KafkaJobConfig {
   sessionTimeoutMs?: number;
   /** Most bytes one fetch returns per partition (bounds a chunk). Default 1 MiB. */
   fetchBytes?: number;
+  /**
+   * How often the group's leader looks for partitions added to the topic (they are then assigned).
+   * Default 300 000 ms, as Java's metadata.max.age.ms.
+   */
+  metadataMaxAgeMs?: number;
   /** A record that is not an event: counted and skipped; throwing from here fails the job. */
   onReject?: (record: KafkaRejectedRecord) => void;
   /** Live metrics, as the engine's jobs report them. */
@@ -115,6 +120,7 @@ export interface KafkaJobPlan extends KafkaJobConfig {
   clientId: string;
   timeoutMs: number;
   reconnectMs: number;
+  metadataMaxAgeMs: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   /** What makes partition checkpoints usable by this job. */
@@ -170,6 +176,7 @@ export function planKafkaJob(config: KafkaJobConfig): KafkaJobPlan {
     clientId: config.clientId ?? 'statecraft',
     timeoutMs: positiveInteger('timeoutMs', config.timeoutMs ?? 10_000),
     reconnectMs: nonNegativeInteger('reconnectMs', config.reconnectMs ?? 60_000),
+    metadataMaxAgeMs: positiveInteger('metadataMaxAgeMs', config.metadataMaxAgeMs ?? 300_000),
     sessionTimeoutMs,
     // Ten heartbeats per session: a rebalance is noticed quickly and a slow one never drops a member.
     heartbeatIntervalMs: Math.max(100, Math.min(3000, Math.floor(sessionTimeoutMs / 10))),

@@ -183,6 +183,7 @@ class KafkaJobRun implements KafkaJob {
         heartbeatIntervalMs: plan.heartbeatIntervalMs,
         maxWaitMs: Math.min(plan.heartbeatIntervalMs, 500),
         ...(plan.fetchBytes === undefined ? {} : { maxBytesPerPartition: plan.fetchBytes }),
+        metadataMaxAgeMs: plan.metadataMaxAgeMs,
         fromBeginning: true,
       });
       const source = new KafkaSource({
