@@ -1,7 +1,7 @@
 import { KafkaError, TopicNotFoundError } from '../errors.js';
 import type { BrokerConnection } from './broker-connection.js';
 import { BrokerPool, type BrokerPoolOptions } from './broker-pool.js';
-import { ErrorCode, errorName } from './error-codes.js';
+import { ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { fetchRecords } from './fetch.js';
 import { listPartitionBounds } from './list-offsets.js';
 import type { RecordRun } from './record-batch-decoder.js';
@@ -103,21 +103,28 @@ async function withPartition<T>(
   const deadline = Date.now() + options.timeoutMs;
   const pool = new BrokerPool(options);
   try {
-    const metadata = await pool.metadata([topic]);
-    const found = metadata.topics.find((t) => t.name === topic);
-    if (found === undefined || found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-      throw new TopicNotFoundError(topic, options.brokers);
+    // A topic just created may name a leader that does not lead yet (NOT_LEADER_OR_FOLLOWER),
+    // or none: asked again until the deadline.
+    for (let pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+      const metadata = await pool.metadata([topic]);
+      const found = metadata.topics.find((t) => t.name === topic);
+      if (found === undefined || found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+        throw new TopicNotFoundError(topic, options.brokers);
+      }
+      const leader = found.partitions[partition]?.leader ?? -1;
+      let problem = `topic ${topic}, partition ${partition} has no leader`;
+      if (leader >= 0) {
+        const connection = await pool.connection(leader);
+        const [bounds] = await listPartitionBounds(connection, topic, [partition]);
+        if (bounds?.errorCode === ErrorCode.NONE) {
+          return await use({ connection, topicId: found.id, ...bounds }, deadline);
+        }
+        problem = `cannot list the offsets of topic ${topic}, partition ${partition}: ${errorName(bounds?.errorCode ?? -1)}`;
+        if (bounds === undefined || !isRetriable(bounds.errorCode)) throw new KafkaError(problem);
+      }
+      if (Date.now() + pauseMs > deadline) throw new KafkaError(problem);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
-    const leader = found.partitions[partition]?.leader ?? -1;
-    if (leader < 0) throw new KafkaError(`topic ${topic}, partition ${partition} has no leader`);
-    const connection = await pool.connection(leader);
-    const [bounds] = await listPartitionBounds(connection, topic, [partition]);
-    if (bounds === undefined || bounds.errorCode !== ErrorCode.NONE) {
-      throw new KafkaError(
-        `cannot list the offsets of topic ${topic}, partition ${partition}: ${errorName(bounds?.errorCode ?? -1)}`,
-      );
-    }
-    return await use({ connection, topicId: found.id, ...bounds }, deadline);
   } finally {
     await pool.close();
   }
