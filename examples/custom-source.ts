@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type Alert, createMachineJob, type EventRecord, fromEvents } from '@statecraft/fsm';
+import { type EventRecord, fromEvents } from '@statecraft/engine';
+import { type Alert, createMachineJob } from '@statecraft/fsm';
 
 const machine = fileURLToPath(new URL('./machines/login.json', import.meta.url));
 

@@ -4,15 +4,8 @@
  * a sync iterable), and through an async generator. Medians of ROUNDS runs, W=2, P=128.
  */
 import { availableParallelism, cpus } from 'node:os';
-import {
-  compileMachine,
-  createMachineJob,
-  type EventRecord,
-  fromBatches,
-  fromEvents,
-  generateChunks,
-  SEED_MACHINE,
-} from '@statecraft/fsm';
+import { type EventRecord, fromBatches, fromEvents } from '@statecraft/engine';
+import { compileMachine, createMachineJob, generateChunks, SEED_MACHINE } from '@statecraft/fsm';
 
 const EVENTS = Number(process.env.EVENTS ?? 2_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);

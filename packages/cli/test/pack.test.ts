@@ -113,7 +113,8 @@ describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
 describe('the unpacked packages', () => {
   it('load through their exports and run a job on worker threads', async () => {
     const script = `
-      import { compileMachine, createMachineJob, fromEvents, SEED_MACHINE } from '@statecraft/fsm';
+      import { fromEvents } from '@statecraft/engine';
+      import { compileMachine, createMachineJob, SEED_MACHINE } from '@statecraft/fsm';
       const alerts = [];
       const summary = await createMachineJob({
         machine: compileMachine(SEED_MACHINE),

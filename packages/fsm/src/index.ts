@@ -1,7 +1,3 @@
-// The engine's sources and job types, so that a detection job needs one import.
-export type { EventRecord, Job, JobState, JobSummary } from '@statecraft/engine';
-export { fromBatches, fromEvents, fromFile, fromStream } from '@statecraft/engine';
-export { formatAddress } from './alerts/address.js';
 export { alertEvent, alertState, encodeAlert } from './alerts/alert-code.js';
 export type { Alert, AlertFormat, AlertFormatter } from './alerts/format.js';
 export { ALERT_FORMATS, createAlertFormatter, decodeAlerts } from './alerts/format.js';

@@ -1,4 +1,4 @@
-import type { OutputColumns } from '@statecraft/engine';
+import { formatAddress, type OutputColumns } from '@statecraft/engine';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,6 @@ import {
   createAlertFormatter,
   decodeAlerts,
   encodeAlert,
-  formatAddress,
   MAX_EVENTS,
   MAX_STATES,
   SEED_MACHINE,

@@ -3,16 +3,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { CheckpointStore, TextStreamSink } from '@statecraft/engine';
+import {
+  CheckpointStore,
+  type EventRecord,
+  fromBatches,
+  fromEvents,
+  TextStreamSink,
+} from '@statecraft/engine';
 import { describe, expect, it } from 'vitest';
 import {
   type Alert,
   compileMachine,
   createAlertFormatter,
   createMachineJob,
-  type EventRecord,
-  fromBatches,
-  fromEvents,
   fromGenerator,
   generateChunks,
   MachineDefinitionError,

@@ -17,7 +17,7 @@ export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
 /**
  * Below this many events a job runs inline unless --workers says otherwise: starting threads and
  * loading the engine into each costs more than two cores win back on a short job (measured with
- * `pnpm bench:short-jobs`; the README's "Short jobs").
+ * `pnpm bench:short-jobs`; docs/performance.md, "Short jobs").
  */
 export const INLINE_BELOW_EVENTS = 10_000_000;
 

@@ -1,6 +1,6 @@
 import type { OutputColumns } from '@statecraft/engine';
+import { formatAddress } from '@statecraft/engine';
 import type { CompiledMachine } from '../machine/compile.js';
-import { formatAddress } from './address.js';
 import { alertEvent, alertState } from './alert-code.js';
 
 export type AlertFormat = 'text' | 'csv' | 'ndjson';
