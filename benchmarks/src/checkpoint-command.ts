@@ -21,7 +21,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const WORKERS = process.env.WORKERS ?? '2';
 const INTERVALS = (process.env.INTERVALS ?? '250ms').split(',');
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bin.js');
+const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bundle/bin.js');
 const dir = process.env.DIR ?? mkdtempSync(join(tmpdir(), 'statecraft-checkpoint-command-bench-'));
 const STREAM = ['--events', String(EVENTS), '--error-rate', '0.00002', '--seed', '1'];
 

@@ -19,7 +19,7 @@ import { median } from './median.js';
 const quick = process.argv.includes('--quick');
 const ROUNDS = Number(process.env.ROUNDS ?? (quick ? 10 : 20));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bin.js');
+const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bundle/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'statecraft-start-up-bench-'));
 const emptyModule = join(dir, 'empty.mjs');
 writeFileSync(emptyModule, '');

@@ -27,7 +27,7 @@ const EVENTS = Number(process.env.EVENTS ?? 20_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const WORKERS = (process.env.WORKERS ?? '0,1,2').split(',').map(Number);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bin.js');
+const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bundle/bin.js');
 const keep = process.env.DIR !== undefined;
 const dir = process.env.DIR ?? mkdtempSync(join(tmpdir(), 'statecraft-inputs-bench-'));
 

@@ -19,7 +19,7 @@ const quick = process.argv.includes('--quick');
 const ROUNDS = Number(process.env.ROUNDS ?? (quick ? 3 : 7));
 const SIZES = (process.env.SIZES ?? '100000,1000000,5000000').split(',').map(Number);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bin.js');
+const BIN = process.env.BIN ?? join(ROOT, 'packages/cli/dist/bundle/bin.js');
 
 interface Row {
   name: string;

@@ -175,7 +175,7 @@ describe('help and the root script', () => {
   it('root package.json: `pnpm statecraft` runs the built bin, which the cli package declares', async () => {
     const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
     const cli = JSON.parse(await readFile(join(ROOT, 'packages/cli/package.json'), 'utf8'));
-    expect(root.scripts.statecraft).toBe('node packages/cli/dist/bin.js');
+    expect(root.scripts.statecraft).toBe('node packages/cli/dist/bundle/bin.js');
     expect(join(ROOT, 'packages/cli', cli.bin.statecraft)).toBe(BIN);
   });
 

@@ -6,8 +6,10 @@ import { useTempDir as useNamedTempDir } from '../../engine/test/helpers.js';
 
 /** The repository root (/work/main), found from this file's place in packages/cli/test. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The built command, as `pnpm statecraft` runs it. */
-export const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+/** The built command, as `pnpm statecraft` and the package's `statecraft` bin run it: the bundle. */
+export const BIN = join(ROOT, 'packages/cli/dist/bundle/bin.js');
+/** The same command unbundled, as `tsc -b` compiles it (the module graph the bundle is made from). */
+export const UNBUNDLED_BIN = join(ROOT, 'packages/cli/dist/bin.js');
 
 /** Exit codes from DESIGN.md's command line contract. */
 export const EXIT = {
@@ -35,9 +37,9 @@ export interface CliOptions {
   cwd?: string;
 }
 
-/** Fails early, with a clear message, when the command has not been built (`npx tsc -b`). */
+/** Fails early, with a clear message, when the command has not been built (`pnpm build`). */
 export function assertBuilt(): void {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with \`npx tsc -b\``);
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with \`pnpm build\``);
 }
 
 /**
@@ -46,7 +48,7 @@ export function assertBuilt(): void {
  */
 export const BIN_WITH_WORKER_DEATHS = join(ROOT, 'packages/cli/test/support/cli-with-worker-deaths.mjs');
 
-/** Starts `node packages/cli/dist/bin.js ...args` with piped stdio (and `env` added to the environment). */
+/** Starts `node packages/cli/dist/bundle/bin.js ...args` with piped stdio (and `env` added to the environment). */
 export function startCli(
   args: readonly string[],
   cwd = ROOT,

@@ -100,9 +100,16 @@ describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
       /^(dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|README\.md|package\.json|machine\.schema\.json)$/;
     expect(files.filter((file) => !allowed.test(file))).toEqual([]);
     expect(files).toContain('README.md');
-    // Every module is built from a source file that still exists, and has its declarations.
+    // Every module is built from a source file that still exists, and has its declarations; the
+    // CLI's dist/bundle is the command bundled from those modules (scripts/bundle-cli.mjs).
     const sources = new Set(listFiles(join(ROOT, 'packages', name, 'src')));
-    for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+    const bundled = files.filter((f) => f.startsWith('dist/bundle/'));
+    expect(bundled.length > 0).toBe(name === 'cli');
+    if (name === 'cli')
+      expect(bundled).toEqual(expect.arrayContaining(['dist/bundle/bin.js', 'dist/bundle/worker.js']));
+    for (const file of files.filter(
+      (f) => f.startsWith('dist/') && f.endsWith('.js') && !bundled.includes(f),
+    )) {
       const source = relative('dist', file).replace(/\.js$/, '.ts');
       expect(sources.has(source), `${file} is stale (no src/${source}): delete dist and build`).toBe(true);
       expect(files).toContain(file.replace(/\.js$/, '.d.ts'));

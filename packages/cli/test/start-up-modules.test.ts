@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, BIN, collect, EXIT, ROOT, useTempDir } from './helpers.js';
+import { assertBuilt, collect, EXIT, ROOT, UNBUNDLED_BIN, useTempDir } from './helpers.js';
 
 // Which modules a command loads, not how long it takes (that is `pnpm bench:start-up`): `--help`
 // and argument errors must not load the engine, Kafka, metrics, diagram or bench code, and a
 // command loads only what it uses. The child runs with a module resolve hook (node:module
 // register) that appends every URL it resolves to a file; ES modules and their imports all pass
 // through it, CommonJS require() inside a package does not (its entry, imported, does).
+// It runs the unbundled command: the bundle keeps each of these lazy imports as a chunk of its own,
+// loaded by the same import() (test/bundle.test.ts checks the bundle does what this build does).
 
 beforeAll(assertBuilt);
 const dir = useTempDir();
@@ -30,7 +32,7 @@ async function loadedBy(args: string[]): Promise<{ code: number | null; stderr: 
   const file = join(dir(), `loaded-${runs++}.txt`);
   const register = `import { register } from 'node:module';
 register(${JSON.stringify(dataUrl(HOOKS))}, { data: { file: ${JSON.stringify(file)} } });`;
-  const child = spawn(process.execPath, ['--import', dataUrl(register), BIN, ...args], {
+  const child = spawn(process.execPath, ['--import', dataUrl(register), UNBUNDLED_BIN, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

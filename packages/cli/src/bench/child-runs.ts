@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
@@ -6,8 +7,13 @@ import { ExitCode } from '../exit-codes.js';
 import type { RunStats } from '../summary.js';
 import type { MapBaselineResult } from './map-baseline.js';
 
-/** This package's command and the baseline program, beside this file in dist. */
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+/**
+ * The command that runs this code, and the baseline program beside it: in dist they are
+ * `../bin.js` and `./map-baseline.js` from this file; in the bundle (scripts/bundle-cli.mjs) this
+ * code sits in a chunk beside `bin.js` and `map-baseline.js`.
+ */
+const BUNDLED = existsSync(fileURLToPath(new URL('./bin.js', import.meta.url)));
+const BIN = fileURLToPath(new URL(BUNDLED ? './bin.js' : '../bin.js', import.meta.url));
 const MAP_BASELINE = fileURLToPath(new URL('./map-baseline.js', import.meta.url));
 
 /** One measured run, from a job's --stats file or the baseline's JSON line. */

@@ -15,13 +15,14 @@ export interface DocCommand {
   expands: boolean;
 }
 
-// `statecraft`, `pnpm statecraft`, `pnpm --silent statecraft`, `node packages/cli/dist/bin.js`.
+// `statecraft`, `pnpm statecraft`, `pnpm --silent statecraft`, `node packages/cli/dist[/bundle]/bin.js`.
 const LAUNCHERS = [
   ['statecraft'],
   ['pnpm', 'statecraft'],
   ['pnpm', '--silent', 'statecraft'],
   ['pnpm', '-s', 'statecraft'],
   ['node', 'packages/cli/dist/bin.js'],
+  ['node', 'packages/cli/dist/bundle/bin.js'],
 ];
 
 interface Word {

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, BIN, type CliResult, collect, ROOT, UNBUNDLED_BIN, useTempDir } from './helpers.js';
+
+// The `statecraft` users run is the bundle (scripts/bundle-cli.mjs), made from the compiled
+// packages; every other CLI test runs it too. Here: it is not older than what it was made from,
+// and it answers byte for byte as the unbundled command does, on each path that loads a module by
+// URL in a worker thread (the worker, the operator, the generator's and the files' producers).
+
+const BUNDLE = join(ROOT, 'packages/cli/dist/bundle');
+const dir = useTempDir();
+
+function run(bin: string, args: readonly string[]): Promise<CliResult> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir(), stdio: ['pipe', 'pipe', 'pipe'] });
+  return collect(child, { timeoutMs: 120_000 });
+}
+
+/** Runs both builds with the same arguments; `out` names a file each writes (its name given a prefix). */
+async function both(args: readonly string[], out?: string) {
+  const results = [];
+  for (const [name, bin] of [
+    ['bundle', BIN],
+    ['dist', UNBUNDLED_BIN],
+  ] as const) {
+    const file = out === undefined ? undefined : join(dir(), `${name}-${out}`);
+    const result = await run(bin, file === undefined ? args : [...args, '--output', file]);
+    results.push({ ...result, file: file === undefined ? undefined : await readFile(file) });
+  }
+  return { bundle: results[0]!, dist: results[1]! };
+}
+
+function jsFiles(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+beforeAll(assertBuilt);
+
+describe('the bundled command', () => {
+  it('is at least as new as every compiled file it is made from (else: pnpm build)', () => {
+    const bundled = statSync(join(BUNDLE, 'bin.js')).mtimeMs;
+    const newer = ['cli', 'engine', 'fsm', 'kafka']
+      .flatMap((name) => jsFiles(join(ROOT, 'packages', name, 'dist')))
+      .filter((file) => !file.startsWith(BUNDLE) && statSync(file).mtimeMs > bundled)
+      .map((file) => relative(ROOT, file));
+    expect(newer).toEqual([]);
+  });
+
+  it('holds the modules worker threads load by URL, under their dist names', () => {
+    const names = readdirSync(BUNDLE);
+    for (const entry of ['worker', 'operator', 'generator-producer', 'file-producer', 'fed-file-producer']) {
+      expect(names).toContain(`${entry}.js`);
+    }
+  });
+
+  it.each([
+    ['--help', ['--help']],
+    ['run --help', ['run', '--help']],
+    ['an unknown flag', ['run', '--bogus-flag']],
+    ['a bad machine', ['machine', 'check', 'no-such-machine']],
+  ])('answers %s as the unbundled command does', async (_name, args) => {
+    const { bundle, dist } = await both(args);
+    expect(bundle.code).toBe(dist.code);
+    expect(bundle.stdout.toString()).toBe(dist.stdout.toString());
+    expect(bundle.stderr).toBe(dist.stderr);
+  });
+
+  it.each([0, 2])('finds the same alerts with --workers %i', async (workers) => {
+    const args = [
+      'run',
+      '--events',
+      '300000',
+      '--error-rate',
+      '0.01',
+      '--workers',
+      String(workers),
+      '--quiet',
+    ];
+    const { bundle, dist } = await both(args, `alerts-${workers}.txt`);
+    expect([bundle.code, dist.code, bundle.stderr]).toEqual([0, 0, '']);
+    expect(bundle.file!.length).toBeGreaterThan(1000);
+    expect(bundle.file!.equals(dist.file!)).toBe(true);
+  });
+
+  it('generates the same file, and reads it and its gzip on worker threads to the same alerts', async () => {
+    const events = ['--events', '200000', '--seed', '9', '--error-rate', '0.02'];
+    const csv = join(dir(), 'events.csv');
+    const csvDist = join(dir(), 'events-dist.csv');
+    const made = [
+      await run(BIN, ['generate', ...events, '--out', csv, '--quiet']),
+      await run(UNBUNDLED_BIN, ['generate', ...events, '--out', csvDist, '--quiet']),
+    ];
+    expect(made.map((result) => result.code)).toEqual([0, 0]);
+    expect((await readFile(csv)).equals(await readFile(csvDist))).toBe(true);
+    await writeFile(`${csv}.gz`, gzipSync(await readFile(csv)));
+    for (const input of [csv, `${csv}.gz`]) {
+      const { bundle, dist } = await both(['run', '--input', input, '--workers', '2', '--quiet'], 'file.txt');
+      expect([bundle.code, dist.code, bundle.stderr]).toEqual([0, 0, '']);
+      expect(bundle.file!.length).toBeGreaterThan(100);
+      expect(bundle.file!.equals(dist.file!)).toBe(true);
+    }
+  });
+});
