@@ -12,7 +12,10 @@
 //   under the same names as in dist: each package finds them beside its own code
 //   (`moduleBeside(import.meta.url, name)`), which in the bundle is this one folder.
 // - Lazy `import()`s stay lazy: each becomes a chunk loaded when the command needs it.
-import { existsSync, rmSync } from 'node:fs';
+// - The answers to `--help`, each command's `--help` and `--version`, asked of the bundle once,
+//   are kept in answers.json, which the bundle prints without loading yargs (src/answers-cache.ts).
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -78,3 +81,15 @@ if (unresolved.length > 0) {
   );
   process.exit(1);
 }
+
+// Asked with stdout a pipe (no terminal width: help is wrapped to HELP_WIDTH) and before
+// answers.json exists, so yargs answers.
+const { ANSWERS_FILE, CACHED_COMMAND_LINES } = await import(join(packages, 'cli/dist/answers-cache.js'));
+const answers = {};
+for (const argv of CACHED_COMMAND_LINES) {
+  answers[argv.join(' ')] = execFileSync(process.execPath, [join(outdir, 'bin.js'), ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+writeFileSync(join(outdir, ANSWERS_FILE), `${JSON.stringify(answers, null, 2)}\n`);

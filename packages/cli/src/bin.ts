@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-import { routeProcessWarnings } from './log/process-warnings.js';
-import { main } from './main.js';
+import { cachedAnswer } from './answers-cache.js';
 
-routeProcessWarnings();
-
-process.exitCode = await main(process.argv.slice(2));
-// The command is done and its output written (stdout and files are written synchronously on
-// Linux). A socket or timer may still be open (a Kafka broker that never answered, still being
-// retried): exit anyway rather than hang on it.
-setTimeout(() => process.exit(), 1000).unref();
+const argv = process.argv.slice(2);
+const answer = cachedAnswer(argv);
+if (answer !== undefined) {
+  process.stdout.write(answer);
+} else {
+  const [{ routeProcessWarnings }, { main }] = await Promise.all([
+    import('./log/process-warnings.js'),
+    import('./main.js'),
+  ]);
+  routeProcessWarnings();
+  process.exitCode = await main(argv);
+  // The command is done and its output written (stdout and files are written synchronously on
+  // Linux). A socket or timer may still be open (a Kafka broker that never answered, still being
+  // retried): exit anyway rather than hang on it.
+  setTimeout(() => process.exit(), 1000).unref();
+}

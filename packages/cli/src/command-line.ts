@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import type Yargs from 'yargs/yargs';
+import { HELP_WIDTH } from './answers-cache.js';
 import { usageError } from './cli-error.js';
+import { cliVersion } from './cli-version.js';
 import { defineBench } from './definitions/bench.js';
 import { defineGenerate } from './definitions/generate.js';
 import { defineMachine } from './definitions/machine.js';
@@ -27,10 +29,12 @@ export function commandLine(argv: readonly string[], done: (exitCode: number) =>
   let cli: Argv = yargs(attachDashValues(argv))
     .scriptName('statecraft')
     .usage('$0 <command> [options]')
+    .version(cliVersion())
     .option('log-format', LOG_FORMAT_OPTION);
   for (const define of [defineRun, defineGenerate, defineProduce, defineBench, defineMachine]) {
     cli = define(cli, done);
   }
+  // The command's words are English; yargs' own would follow LANG ("Kommandos:"), hence locale.
   return cli
     .demandCommand(1, 'name a command: run, generate, produce, bench or machine')
     .strict()
@@ -40,7 +44,8 @@ export function commandLine(argv: readonly string[], done: (exitCode: number) =>
       throw error ?? usageError(message.trim().replace(/:?\s*\n\s*/g, ': '));
     })
     .help()
-    .wrap(Math.min(110, process.stdout.columns ?? 110));
+    .locale('en')
+    .wrap(Math.min(HELP_WIDTH, process.stdout.columns ?? HELP_WIDTH));
 }
 
 /** yargs reads a lone `-` as a positional; `--input -` means stdin, so bind it to its flag. */

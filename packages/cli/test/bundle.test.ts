@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ANSWERS_FILE, CACHED_COMMAND_LINES } from '../src/answers-cache.js';
 import { assertBuilt, BIN, type CliResult, collect, ROOT, UNBUNDLED_BIN, useTempDir } from './helpers.js';
 
 // The `statecraft` users run is the bundle (scripts/bundle-cli.mjs), made from the compiled
@@ -68,6 +69,48 @@ describe('the bundled command', () => {
     expect(bundle.code).toBe(dist.code);
     expect(bundle.stdout.toString()).toBe(dist.stdout.toString());
     expect(bundle.stderr).toBe(dist.stderr);
+  });
+
+  it('keeps the answer to every help and --version command line, as the command gives it', async () => {
+    const kept = JSON.parse(await readFile(join(BUNDLE, ANSWERS_FILE), 'utf8')) as Record<string, string>;
+    expect(Object.keys(kept).sort()).toEqual(CACHED_COMMAND_LINES.map((argv) => argv.join(' ')).sort());
+    for (const argv of CACHED_COMMAND_LINES) {
+      const { bundle, dist } = await both(argv);
+      expect([bundle.code, dist.code, bundle.stderr, dist.stderr]).toEqual([0, 0, '', '']);
+      expect(bundle.stdout.toString()).toBe(kept[argv.join(' ')]);
+      expect(bundle.stdout.toString()).toBe(dist.stdout.toString());
+    }
+    const { bundle } = await both(['--version']);
+    expect(bundle.stdout.toString()).toBe(
+      `${JSON.parse(await readFile(join(ROOT, 'packages/cli/package.json'), 'utf8')).version}\n`,
+    );
+  });
+
+  it('wraps help to a narrower terminal itself, not with the kept answer', async () => {
+    // A real terminal (script(1) gives the command a pty) 80 columns wide.
+    const child = spawn(
+      'script',
+      ['-qec', `stty cols 80; "${process.execPath}" "${BIN}" run --help`, '/dev/null'],
+      {
+        cwd: dir(),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    const { code, stdout } = await collect(child, { timeoutMs: 60_000 });
+    expect(code).toBe(0);
+    const lines = stdout.toString().replace(/\r/g, '').split('\n');
+    expect(lines.some((line) => line.includes('--checkpoint-interval'))).toBe(true);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(80);
+  });
+
+  it('answers in English whatever the locale', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--bogus'], {
+      cwd: dir(),
+      env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'fr_FR.UTF-8' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const { code, stderr } = await collect(child);
+    expect([code, stderr]).toEqual([2, 'statecraft: Unknown argument: bogus (see --help)\n']);
   });
 
   it.each([0, 2])('finds the same alerts with --workers %i', async (workers) => {

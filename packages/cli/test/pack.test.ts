@@ -97,7 +97,7 @@ describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
   it('holds the built code with declarations, its sources and README, and nothing else', () => {
     const files = contents.get(name)!;
     const allowed =
-      /^(dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|README\.md|package\.json|machine\.schema\.json)$/;
+      /^(dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|dist\/bundle\/answers\.json|src\/.+\.ts|README\.md|package\.json|machine\.schema\.json)$/;
     expect(files.filter((file) => !allowed.test(file))).toEqual([]);
     expect(files).toContain('README.md');
     // Every module is built from a source file that still exists, and has its declarations; the
@@ -106,7 +106,9 @@ describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
     const bundled = files.filter((f) => f.startsWith('dist/bundle/'));
     expect(bundled.length > 0).toBe(name === 'cli');
     if (name === 'cli')
-      expect(bundled).toEqual(expect.arrayContaining(['dist/bundle/bin.js', 'dist/bundle/worker.js']));
+      expect(bundled).toEqual(
+        expect.arrayContaining(['dist/bundle/bin.js', 'dist/bundle/worker.js', 'dist/bundle/answers.json']),
+      );
     for (const file of files.filter(
       (f) => f.startsWith('dist/') && f.endsWith('.js') && !bundled.includes(f),
     )) {
@@ -165,5 +167,10 @@ describe('the unpacked packages', () => {
     expect((await readFile(bin, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
     const { stdout } = await run(process.execPath, [bin, 'machine', 'show', 'flink'], { cwd: dir() });
     expect(stdout).toContain('  Z --> Terminal: g (1.0)\n');
+    // Its version is the package's, found from the installed bin (kept by the build, and asked).
+    for (const args of [['--version'], ['--version', '--log-format', 'text']]) {
+      const version = await run(process.execPath, [bin, ...args], { cwd: dir() });
+      expect(version.stdout).toBe(`${manifest.version}\n`);
+    }
   });
 });
