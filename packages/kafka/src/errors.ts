@@ -34,10 +34,18 @@ export class ProducerFencedError extends KafkaError {
 
 /**
  * The cluster refused a request for good (an authorization failure, an inconsistent group
- * protocol, a bad setting): asking again would not help, unlike a lost connection or a
- * coordinator that moved, which are ridden out.
+ * protocol, records the broker will not take, a bad setting): asking again would not help, unlike
+ * a lost connection or a coordinator that moved, which are ridden out. `errorCode` is Kafka's
+ * error code when the refusal came with one.
  */
-export class KafkaRefusedError extends KafkaError {}
+export class KafkaRefusedError extends KafkaError {
+  constructor(
+    message: string,
+    readonly errorCode?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Whether retrying may help: anything but a refusal or a missing topic (a lost connection, a timeout). */
 export function isRetriableTrouble(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import { KafkaError } from '../errors.js';
+import { KafkaError, KafkaRefusedError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from '../wire/error-codes.js';
 import { existingTopic } from '../wire/metadata.js';
@@ -11,20 +11,6 @@ const ACKS_ALL = -1;
 /** How long a running producer rides out a cluster out of reach, unless the client says (ms). */
 /** Largest record batch, in bytes (the broker's default `message.max.bytes` is 1 MiB). */
 export const MAX_BATCH_BYTES = 1_000_000;
-
-/** The broker refused a partition's records for good (not a retriable error). */
-export class ProduceRefusedError extends KafkaError {
-  constructor(
-    topic: string,
-    partition: number,
-    readonly errorCode: number,
-    message: string | null,
-  ) {
-    super(
-      `cannot send to topic ${topic} partition ${partition}: ${errorName(errorCode)}${message ? ` (${message})` : ''}`,
-    );
-  }
-}
 
 export interface WireRecordSenderOptions {
   brokers: readonly string[];
@@ -172,7 +158,10 @@ export class WireRecordSender {
         } else if (isRetriable(errorCode)) {
           again = new TryAgain(`partition ${partition}: ${errorName(errorCode)}`, true);
         } else {
-          throw new ProduceRefusedError(topic, partition, errorCode, message);
+          throw new KafkaRefusedError(
+            `cannot send to topic ${topic} partition ${partition}: ${errorName(errorCode)}${message ? ` (${message})` : ''}`,
+            errorCode,
+          );
         }
       }
     }

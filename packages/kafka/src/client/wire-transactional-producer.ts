@@ -1,4 +1,4 @@
-import { KafkaError, ProducerFencedError } from '../errors.js';
+import { KafkaError, KafkaRefusedError, ProducerFencedError } from '../errors.js';
 import type { BrokerConnection } from '../wire/broker-connection.js';
 import { BrokerPool } from '../wire/broker-pool.js';
 import {
@@ -28,7 +28,7 @@ import {
 } from './client.js';
 import { CoordinatorLink } from './wire-coordinator-link.js';
 import { ProducerSequences } from './wire-producer-sequences.js';
-import { ProduceRefusedError, WireRecordSender } from './wire-record-sender.js';
+import { WireRecordSender } from './wire-record-sender.js';
 import { type RetryPolicy, retrying, TryAgain } from './wire-retry.js';
 
 /** The coordinator aborts a transaction left open longer (kafkajs's setting, kept). */
@@ -169,7 +169,13 @@ export class WireTransactionalProducer implements TransactionalProducer {
       // Whether the broker wrote the batches is unknown: the transaction may only be aborted.
       record.state = 'failed';
       this.unsure = true;
-      if (error instanceof ProduceRefusedError && isFencedProducer(error.errorCode)) throw this.fence(error);
+      if (
+        error instanceof KafkaRefusedError &&
+        error.errorCode !== undefined &&
+        isFencedProducer(error.errorCode)
+      ) {
+        throw this.fence(error);
+      }
       throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { KafkaError, TopicNotFoundError } from '../errors.js';
+import { KafkaError, KafkaRefusedError, TopicNotFoundError } from '../errors.js';
 import { BrokerPool } from './broker-pool.js';
 import { ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { existingTopic } from './metadata.js';
@@ -70,7 +70,9 @@ export class ColumnarProducer {
         if (queues === undefined) {
           const partitions = route.leaders.length;
           if (partition !== undefined && !(partition >= 0 && partition < partitions)) {
-            throw new SendRefusedError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
+            throw new KafkaRefusedError(
+              `topic ${topic} has no partition ${partition} (it has ${partitions})`,
+            );
           }
           queues = this.batchesByPartition(records, partitions, partition);
         }
@@ -91,7 +93,7 @@ export class ColumnarProducer {
             queues[partition]!.shift();
             lastOffsets.set(partition, lastOffset);
           }
-          if (outcome.fatal) throw new SendRefusedError(`cannot send to topic ${topic}: ${outcome.fatal}`);
+          if (outcome.fatal) throw new KafkaRefusedError(`cannot send to topic ${topic}: ${outcome.fatal}`);
           if (outcome.retriable) {
             retry = true;
             lastProblem = outcome.retriable;
@@ -100,7 +102,7 @@ export class ColumnarProducer {
       } catch (error) {
         if (
           error instanceof TopicNotFoundError ||
-          error instanceof SendRefusedError ||
+          error instanceof KafkaRefusedError ||
           !(error instanceof KafkaError)
         ) {
           throw error;
@@ -222,9 +224,6 @@ export class ColumnarProducer {
     return route;
   }
 }
-
-/** The broker refused records for good (not a retriable error). */
-class SendRefusedError extends KafkaError {}
 
 interface Acknowledged {
   partition: number;
