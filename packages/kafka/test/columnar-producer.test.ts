@@ -2,7 +2,12 @@ import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { startBroker } from '../../../scripts/broker/broker.js';
 import { TEST_TOPICS } from '../../../scripts/broker/test-topics.js';
-import { KafkaUnreachableError, TopicNotFoundError } from '../src/errors.js';
+import {
+  isRetriableTrouble,
+  KafkaRefusedError,
+  KafkaUnreachableError,
+  TopicNotFoundError,
+} from '../src/errors.js';
 import { ColumnarProducer } from '../src/wire/columnar-producer.js';
 import { crc32c } from '../src/wire/crc32c.js';
 import { murmur2, partitionForKey } from '../src/wire/murmur2.js';
@@ -120,6 +125,22 @@ describe('ColumnarProducer', () => {
     const started = Date.now();
     await expect(nobody.connect()).rejects.toBeInstanceOf(KafkaUnreachableError);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a partition the topic lacks at once (KafkaRefusedError), not retrying to its timeout', async () => {
+    const sent = producer(bootstrap(), { timeoutMs: 20_000 });
+    try {
+      const started = Date.now();
+      const sending = sent.send(TOPIC.name, records(3, 3), TOPIC.partitions);
+      await expect(sending).rejects.toBeInstanceOf(KafkaRefusedError);
+      await expect(sending).rejects.toThrow(
+        `topic ${TOPIC.name} has no partition ${TOPIC.partitions} (it has ${TOPIC.partitions})`,
+      );
+      expect(isRetriableTrouble(await sending.catch((error: unknown) => error))).toBe(false);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await sent.disconnect();
+    }
   });
 
   it('rides out its broker killed -9 and restarted between sends: every record arrives', async () => {

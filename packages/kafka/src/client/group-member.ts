@@ -242,7 +242,7 @@ export class GroupMember {
     }
     if (errorCode === ErrorCode.REBALANCE_IN_PROGRESS) return moves;
     const reason = `cannot ${what} group ${this.options.groupId}: ${errorName(errorCode)}`;
-    if (!isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason);
+    if (!isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason, errorCode);
     this.options.coordinator.moved();
     if (moves >= MOVES_IN_A_ROW) throw new KafkaError(reason);
     await this.wake.wait(FIRST_BACKOFF_MS * 2 ** moves);
@@ -273,7 +273,7 @@ export class GroupMember {
       if (errorCode === ErrorCode.REBALANCE_IN_PROGRESS) return 'rebalance';
       if (isExpelled(errorCode)) return 'expelled';
       const reason = `cannot heartbeat in group ${groupId}: ${errorName(errorCode)}`;
-      if (!isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason);
+      if (!isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason, errorCode);
       coordinator.moved();
       if (++moves > MOVES_IN_A_ROW) throw new KafkaError(reason);
     }

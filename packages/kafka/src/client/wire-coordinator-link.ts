@@ -1,4 +1,4 @@
-import { KafkaError } from '../errors.js';
+import { KafkaRefusedError } from '../errors.js';
 import type { BrokerConnection } from '../wire/broker-connection.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
 import { errorName, isCoordinatorMoved } from '../wire/error-codes.js';
@@ -47,8 +47,9 @@ export class CoordinatorLink {
     );
     if (found.errorCode !== 0) {
       if (isCoordinatorMoved(found.errorCode)) throw this.moved(found.errorCode);
-      throw new KafkaError(
+      throw new KafkaRefusedError(
         `cannot find the coordinator of ${this.described}: ${errorName(found.errorCode)}${found.errorMessage ? ` (${found.errorMessage})` : ''}`,
+        found.errorCode,
       );
     }
     this.pool.learn(found.node, { host: found.host, port: found.port });

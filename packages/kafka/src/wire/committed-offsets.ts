@@ -30,7 +30,7 @@ export async function readCommittedOffsets(
     if (errorCode === ErrorCode.NONE) return committed.offsets;
     const reason = `cannot read the offsets of group ${coordinator.groupId}, topic ${topic}: ${errorName(errorCode)}`;
     const unstable = errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT;
-    if (!unstable && !isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason);
+    if (!unstable && !isCoordinatorMoved(errorCode)) throw new KafkaRefusedError(reason, errorCode);
     if (!unstable) coordinator.moved();
     const waitMs = unstable ? UNSTABLE_PAUSE_MS : pauseMs;
     if (Date.now() + waitMs > deadline) throw new KafkaError(reason);

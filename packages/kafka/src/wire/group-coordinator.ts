@@ -40,7 +40,7 @@ export class GroupCoordinator {
       }
       const reason = `${errorName(found.errorCode)}${found.errorMessage ? ` (${found.errorMessage})` : ''}`;
       const what = `cannot find the coordinator of group ${this.groupId}: ${reason}`;
-      if (!isCoordinatorMoved(found.errorCode)) throw new KafkaRefusedError(what);
+      if (!isCoordinatorMoved(found.errorCode)) throw new KafkaRefusedError(what, found.errorCode);
       if (Date.now() + pauseMs > deadline) throw new KafkaError(what);
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }

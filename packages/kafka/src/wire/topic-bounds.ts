@@ -55,7 +55,7 @@ async function readOnce(pool: BrokerPool, topic: string): Promise<TopicBounds> {
       for (const { partition, errorCode, logStartOffset, lastStableOffset } of bounds) {
         if (errorCode !== ErrorCode.NONE) {
           const reason = `cannot list the offsets of topic ${topic}, partition ${partition}: ${errorName(errorCode)}`;
-          throw isRetriable(errorCode) ? new KafkaError(reason) : new KafkaRefusedError(reason);
+          throw isRetriable(errorCode) ? new KafkaError(reason) : new KafkaRefusedError(reason, errorCode);
         }
         start[partition] = logStartOffset;
         end[partition] = lastStableOffset;
