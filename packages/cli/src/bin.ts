@@ -4,6 +4,8 @@ import { cachedAnswer } from './answers-cache.js';
 const argv = process.argv.slice(2);
 const answer = cachedAnswer(argv);
 if (answer !== undefined) {
+  // As console.log, which yargs prints with: a reader that went away (`| head`) is not an error.
+  process.stdout.on('error', () => undefined);
   process.stdout.write(answer);
 } else {
   const [{ routeProcessWarnings }, { main }] = await Promise.all([

@@ -103,6 +103,22 @@ describe('the bundled command', () => {
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
+  it('answers help to a reader that went away quietly, as yargs did (exit 0, no stack trace)', async () => {
+    for (const bin of [BIN, UNBUNDLED_BIN]) {
+      const child = spawn(process.execPath, [bin, 'run', '--help'], {
+        cwd: dir(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => {
+        stderr += data.toString();
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect([bin, code, stderr]).toEqual([bin, 0, '']);
+    }
+  });
+
   it('answers in English whatever the locale', async () => {
     const child = spawn(process.execPath, [BIN, 'run', '--bogus'], {
       cwd: dir(),
