@@ -12,8 +12,8 @@
 //   under the same names as in dist: each package finds them beside its own code
 //   (`moduleBeside(import.meta.url, name)`), which in the bundle is this one folder.
 // - Lazy `import()`s stay lazy: each becomes a chunk loaded when the command needs it.
-// - The answers to `--help`, each command's `--help` and `--version`, asked of the bundle once,
-//   are kept in answers.json, which the bundle prints without loading yargs (src/answers-cache.ts).
+// - The answers to `--help` and each command's `--help`, asked of the bundle once, are kept in
+//   answers.json, which the bundle prints without loading yargs (src/answers-cache.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -82,13 +82,15 @@ if (unresolved.length > 0) {
   process.exit(1);
 }
 
-// Asked with stdout a pipe (no terminal width: help is wrapped to HELP_WIDTH) and before
-// answers.json exists, so yargs answers.
+// Asked with stdout a pipe (no terminal width: help is wrapped to HELP_WIDTH), without
+// YARGS_DISABLE_WRAP, and before answers.json exists, so yargs answers.
 const { ANSWERS_FILE, CACHED_COMMAND_LINES } = await import(join(packages, 'cli/dist/answers-cache.js'));
+const { YARGS_DISABLE_WRAP: _unwrapped, ...env } = process.env;
 const answers = {};
 for (const argv of CACHED_COMMAND_LINES) {
   answers[argv.join(' ')] = execFileSync(process.execPath, [join(outdir, 'bin.js'), ...argv], {
     encoding: 'utf8',
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }

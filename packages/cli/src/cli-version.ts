@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
  * in dist, two in the bundle). yargs' own lookup starts from the working directory.
  */
 export function cliVersion(): string {
-  for (let folder = new URL('./', import.meta.url); ; folder = new URL('../', folder)) {
+  for (let folder = new URL('./', import.meta.url); ; ) {
     try {
       const manifest = JSON.parse(readFileSync(new URL('package.json', folder), 'utf8')) as {
         name?: string;
@@ -15,6 +15,8 @@ export function cliVersion(): string {
     } catch {
       // No package.json here: look one folder up.
     }
-    if (folder.pathname === '/') return 'unknown';
+    const parent = new URL('../', folder);
+    if (parent.href === folder.href) return 'unknown';
+    folder = parent;
   }
 }

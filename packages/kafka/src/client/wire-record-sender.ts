@@ -59,7 +59,7 @@ export class WireRecordSender {
     const byPartition = new Map<number, R[]>();
     if (partition !== undefined) {
       if (!(Number.isInteger(partition) && partition >= 0 && partition < partitions)) {
-        throw new KafkaError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
+        throw new KafkaRefusedError(`topic ${topic} has no partition ${partition} (it has ${partitions})`);
       }
       byPartition.set(partition, [...records]);
       return byPartition;

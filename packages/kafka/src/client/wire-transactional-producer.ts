@@ -241,7 +241,7 @@ export class WireTransactionalProducer implements TransactionalProducer {
     if (isFencedProducer(errorCode)) throw this.fence();
     if (isCoordinatorMoved(errorCode)) throw link.moved(errorCode);
     if (isRetriable(errorCode)) throw new TryAgain(errorName(errorCode), false);
-    throw new KafkaError(`${what}: ${errorName(errorCode)}`);
+    throw new KafkaRefusedError(`${what}: ${errorName(errorCode)}`, errorCode);
   }
 
   private usable(record: TransactionRecord): TransactionalProducerId {

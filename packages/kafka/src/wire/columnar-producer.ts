@@ -93,7 +93,10 @@ export class ColumnarProducer {
             queues[partition]!.shift();
             lastOffsets.set(partition, lastOffset);
           }
-          if (outcome.fatal) throw new KafkaRefusedError(`cannot send to topic ${topic}: ${outcome.fatal}`);
+          if (outcome.fatal) {
+            const { problem, errorCode } = outcome.fatal;
+            throw new KafkaRefusedError(`cannot send to topic ${topic}: ${problem}`, errorCode);
+          }
           if (outcome.retriable) {
             retry = true;
             lastProblem = outcome.retriable;
@@ -128,7 +131,11 @@ export class ColumnarProducer {
     leader: number,
     topic: string,
     batches: PartitionBatch[],
-  ): Promise<{ acknowledged: Acknowledged[]; retriable?: string; fatal?: string }> {
+  ): Promise<{
+    acknowledged: Acknowledged[];
+    retriable?: string;
+    fatal?: { problem: string; errorCode: number };
+  }> {
     const acknowledged: Acknowledged[] = [];
     if (leader < 0)
       return {
@@ -159,7 +166,7 @@ export class ColumnarProducer {
           lastOffset: result.baseOffset + lastOffsetDelta(batch),
         });
       } else if (isRetriable(result.errorCode)) retriable = problem;
-      else return { acknowledged, fatal: problem };
+      else return { acknowledged, fatal: { problem, errorCode: result.errorCode } };
     }
     return retriable === undefined ? { acknowledged } : { acknowledged, retriable };
   }
