@@ -56,18 +56,35 @@ async function checkpointsIn(checkpointDir: string): Promise<PartitionCheckpoint
   return found;
 }
 
+/** A partition whose newest checkpoint `pid` wrote and whose file holds alerts past it, if any. */
+async function pastCheckpoint(
+  pid: number,
+  checkpointDir: string,
+  outDir: string,
+): Promise<number | undefined> {
+  for (const checkpoint of await checkpointsIn(checkpointDir)) {
+    if (!checkpoint.writer.endsWith(`pid ${pid}`)) continue;
+    const file = join(outDir, `partition-${checkpoint.partition}.txt`);
+    const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+    if (size > checkpoint.outputPosition) return checkpoint.partition;
+  }
+  return undefined;
+}
+
 /**
  * Waits until process `pid` has checkpointed a partition and then appended alerts past that
- * checkpoint (the bytes a successor must cut), and returns that partition.
+ * checkpoint (the bytes a successor must cut), and returns that partition with the process
+ * stopped (SIGSTOP), so no newer checkpoint covers those alerts before it is killed: it checks
+ * again once the process is stopped, and lets it go on when one did meanwhile.
  */
 async function uncheckpointedAlertsOf(pid: number, checkpointDir: string, outDir: string): Promise<number> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    for (const checkpoint of await checkpointsIn(checkpointDir)) {
-      if (!checkpoint.writer.endsWith(`pid ${pid}`)) continue;
-      const file = join(outDir, `partition-${checkpoint.partition}.txt`);
-      const size = (await stat(file).catch(() => undefined))?.size ?? 0;
-      if (size > checkpoint.outputPosition) return checkpoint.partition;
+    if ((await pastCheckpoint(pid, checkpointDir, outDir)) !== undefined) {
+      process.kill(pid, 'SIGSTOP');
+      const partition = await pastCheckpoint(pid, checkpointDir, outDir);
+      if (partition !== undefined) return partition;
+      process.kill(pid, 'SIGCONT');
     }
     await sleep(5);
   }
