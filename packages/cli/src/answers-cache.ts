@@ -14,14 +14,14 @@ export const HELP_WIDTH = 110;
 /** The command lines whose answers the build keeps. */
 export const CACHED_COMMAND_LINES: readonly (readonly string[])[] = [
   ['--help'],
-  ['run'],
-  ['generate'],
-  ['produce'],
-  ['bench'],
-  ['machine'],
-  ['machine', 'show'],
-  ['machine', 'check'],
-].map((command) => (command[0] === '--help' ? command : [...command, '--help']));
+  ['run', '--help'],
+  ['generate', '--help'],
+  ['produce', '--help'],
+  ['bench', '--help'],
+  ['machine', '--help'],
+  ['machine', 'show', '--help'],
+  ['machine', 'check', '--help'],
+];
 
 export const ANSWERS_FILE = 'answers.json';
 

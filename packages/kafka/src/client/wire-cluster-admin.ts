@@ -2,7 +2,7 @@ import { KafkaError, KafkaUnreachableError, TopicNotFoundError } from '../errors
 import { BrokerPool } from '../wire/broker-pool.js';
 import { readCommittedOffsets } from '../wire/committed-offsets.js';
 import { createTopics } from '../wire/create-topics.js';
-import { ErrorCode, errorName } from '../wire/error-codes.js';
+import { describeError, ErrorCode, errorName } from '../wire/error-codes.js';
 import { GroupCoordinator } from '../wire/group-coordinator.js';
 import { type ClusterMetadata, existingTopic } from '../wire/metadata.js';
 import { readTopicBounds } from '../wire/topic-bounds.js';
@@ -51,9 +51,7 @@ export class WireClusterAdmin implements ClusterAdmin {
     const created = await createTopics(connection, topics, this.options.timeoutMs);
     for (const { name, errorCode, errorMessage } of created) {
       if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) continue;
-      throw new KafkaError(
-        `cannot create topic ${name}: ${errorName(errorCode)}${errorMessage ? ` (${errorMessage})` : ''}`,
-      );
+      throw new KafkaError(`cannot create topic ${name}: ${describeError(errorCode, errorMessage)}`);
     }
     for (;;) {
       const current = await this.pool.metadata(names);

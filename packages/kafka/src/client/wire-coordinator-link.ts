@@ -1,7 +1,7 @@
 import { KafkaRefusedError } from '../errors.js';
 import type { BrokerConnection } from '../wire/broker-connection.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
-import { errorName, isCoordinatorMoved } from '../wire/error-codes.js';
+import { describeError, errorName, isCoordinatorMoved } from '../wire/error-codes.js';
 import { type CoordinatorType, findCoordinator } from '../wire/find-coordinator.js';
 import { overNetwork, TryAgain } from './wire-retry.js';
 
@@ -48,7 +48,7 @@ export class CoordinatorLink {
     if (found.errorCode !== 0) {
       if (isCoordinatorMoved(found.errorCode)) throw this.moved(found.errorCode);
       throw new KafkaRefusedError(
-        `cannot find the coordinator of ${this.described}: ${errorName(found.errorCode)}${found.errorMessage ? ` (${found.errorMessage})` : ''}`,
+        `cannot find the coordinator of ${this.described}: ${describeError(found.errorCode, found.errorMessage)}`,
         found.errorCode,
       );
     }

@@ -1,6 +1,6 @@
 import { KafkaError, KafkaRefusedError } from '../errors.js';
 import type { BrokerPool } from '../wire/broker-pool.js';
-import { ErrorCode, errorName, isRetriable } from '../wire/error-codes.js';
+import { describeError, ErrorCode, errorName, isRetriable } from '../wire/error-codes.js';
 import { existingTopic } from '../wire/metadata.js';
 import { partitionForKey } from '../wire/murmur2.js';
 import { type PartitionBatch, type PartitionResult, produce } from '../wire/produce.js';
@@ -159,7 +159,7 @@ export class WireRecordSender {
           again = new TryAgain(`partition ${partition}: ${errorName(errorCode)}`, true);
         } else {
           throw new KafkaRefusedError(
-            `cannot send to topic ${topic} partition ${partition}: ${errorName(errorCode)}${message ? ` (${message})` : ''}`,
+            `cannot send to topic ${topic} partition ${partition}: ${describeError(errorCode, message)}`,
             errorCode,
           );
         }

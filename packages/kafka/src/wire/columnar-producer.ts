@@ -1,6 +1,6 @@
 import { KafkaError, KafkaRefusedError, TopicNotFoundError } from '../errors.js';
 import { BrokerPool } from './broker-pool.js';
-import { ErrorCode, errorName, isRetriable } from './error-codes.js';
+import { describeError, ErrorCode, errorName, isRetriable } from './error-codes.js';
 import { existingTopic } from './metadata.js';
 import { murmur2 } from './murmur2.js';
 import { type PartitionBatch, type PartitionResult, produce } from './produce.js';
@@ -158,7 +158,7 @@ export class ColumnarProducer {
     }
     let retriable: string | undefined;
     for (const result of results) {
-      const problem = `partition ${result.partition}: ${errorName(result.errorCode)}${result.message ? ` (${result.message})` : ''}`;
+      const problem = `partition ${result.partition}: ${describeError(result.errorCode, result.message)}`;
       if (result.errorCode === ErrorCode.NONE) {
         const batch = batches.find((b) => b.partition === result.partition)!.batch;
         acknowledged.push({

@@ -116,3 +116,8 @@ export function isRetriable(code: number): boolean {
 export function errorName(code: number): string {
   return NAMES.get(code) ?? `error code ${code}`;
 }
+
+/** The error's name and, when the broker sent one, its message: `NAME (message)`. */
+export function describeError(code: number, message: string | null | undefined): string {
+  return `${errorName(code)}${message ? ` (${message})` : ''}`;
+}

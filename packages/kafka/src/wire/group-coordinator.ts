@@ -1,7 +1,7 @@
 import { KafkaError, KafkaRefusedError } from '../errors.js';
 import type { BrokerConnection } from './broker-connection.js';
 import type { BrokerPool } from './broker-pool.js';
-import { ErrorCode, errorName, isCoordinatorMoved } from './error-codes.js';
+import { describeError, ErrorCode, errorName, isCoordinatorMoved } from './error-codes.js';
 import { CoordinatorType, findCoordinator } from './find-coordinator.js';
 
 /** Pauses between coordinator lookups while none is ready (a cluster starting): 50 ms doubling to 1 s. */
@@ -38,7 +38,7 @@ export class GroupCoordinator {
         this.node = found.node;
         break;
       }
-      const reason = `${errorName(found.errorCode)}${found.errorMessage ? ` (${found.errorMessage})` : ''}`;
+      const reason = describeError(found.errorCode, found.errorMessage);
       const what = `cannot find the coordinator of group ${this.groupId}: ${reason}`;
       if (!isCoordinatorMoved(found.errorCode)) throw new KafkaRefusedError(what, found.errorCode);
       if (Date.now() + pauseMs > deadline) throw new KafkaError(what);
