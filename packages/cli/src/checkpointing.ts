@@ -135,3 +135,17 @@ export function prepareCheckpoints(
   }
   return { policy, resumeFrom: loaded.checkpoint };
 }
+
+/** A run's checkpoints: prepared, and started over (startOver) when the run does not resume. */
+export async function prepareRunCheckpoints(
+  args: CheckpointArgs,
+  job: Parameters<typeof jobIdentity>[0],
+  layout: Pick<Checkpoint, 'workers' | 'partitions' | 'sourceParallelism'>,
+  report: (line: string) => void,
+): Promise<PreparedCheckpoints> {
+  const checkpoints = prepareCheckpoints(args, jobIdentity(job), report);
+  if (checkpoints.policy !== undefined && checkpoints.resumeFrom === undefined) {
+    await startOver(checkpoints.policy, layout);
+  }
+  return checkpoints;
+}

@@ -35,7 +35,7 @@ export function commandLine(argv: readonly string[], done: (exitCode: number) =>
     cli = define(cli, done);
   }
   // The command's words are English; yargs' own would follow LANG ("Kommandos:"), hence locale.
-  return cli
+  return skipHelpLayoutAfterHandler(cli)
     .demandCommand(1, 'name a command: run, generate, produce, bench or machine')
     .strict()
     .exitProcess(false)
@@ -46,6 +46,21 @@ export function commandLine(argv: readonly string[], done: (exitCode: number) =>
     .help()
     .locale('en')
     .wrap(Math.min(HELP_WIDTH, process.stdout.columns ?? HELP_WIDTH));
+}
+
+/**
+ * yargs lays out the running command's whole help after calling its handler (cacheHelpMessage),
+ * in case the handler later asks for it: 15-20 ms of text wrapping on the main thread at the start
+ * of every job. No handler here shows help (errors are one line), so the layout is skipped.
+ */
+function skipHelpLayoutAfterHandler(cli: Argv): Argv {
+  const internals = (cli as unknown as { getInternalMethods(): YargsInternals }).getInternalMethods();
+  internals.getUsageInstance().cacheHelpMessage = () => {};
+  return cli;
+}
+
+interface YargsInternals {
+  getUsageInstance(): { cacheHelpMessage(): void };
 }
 
 /** yargs reads a lone `-` as a positional; `--input -` means stdin, so bind it to its flag. */

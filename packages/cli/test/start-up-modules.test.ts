@@ -8,7 +8,8 @@ import { assertBuilt, collect, EXIT, ROOT, UNBUNDLED_BIN, useTempDir } from './h
 // and argument errors must not load the engine, Kafka, metrics, diagram or bench code, and a
 // command loads only what it uses. The child runs with a module resolve hook (node:module
 // register) that appends every URL it resolves to a file; ES modules and their imports all pass
-// through it, CommonJS require() inside a package does not (its entry, imported, does).
+// through it, CommonJS require() inside a package does not (its entry, imported, does): those
+// are read from require's cache when the child exits.
 // It runs the unbundled command: the bundle keeps each of these lazy imports as a chunk of its own,
 // loaded by the same import() (test/bundle.test.ts checks the bundle does what this build does).
 
@@ -30,8 +31,12 @@ let runs = 0;
 /** Runs the command with the hook; returns its exit code and the URLs it resolved. */
 async function loadedBy(args: string[]): Promise<{ code: number | null; stderr: string; urls: string[] }> {
   const file = join(dir(), `loaded-${runs++}.txt`);
-  const register = `import { register } from 'node:module';
-register(${JSON.stringify(dataUrl(HOOKS))}, { data: { file: ${JSON.stringify(file)} } });`;
+  const register = `import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+register(${JSON.stringify(dataUrl(HOOKS))}, { data: { file: ${JSON.stringify(file)} } });
+const required = createRequire(pathToFileURL(process.cwd() + '/').href).cache;
+process.on('exit', () => appendFileSync(${JSON.stringify(file)}, Object.keys(required).map((path) => pathToFileURL(path).href + '\\n').join('')));`;
   const child = spawn(process.execPath, ['--import', dataUrl(register), UNBUNDLED_BIN, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -48,6 +53,9 @@ const LIBRARIES =
 const KAFKA = /\/packages\/kafka\/dist\//;
 const METRICS = /\/prom-client\/|\/packages\/cli\/dist\/metrics\//;
 const DIAGRAM = /\/@dagrejs\/|\/packages\/cli\/dist\/diagram\//;
+const WORKER_POOL =
+  /\/piscina\/|\/packages\/engine\/dist\/runtime\/(thread-executor|parallel\/exchange-job)\.js$/;
+const CHECKPOINTS = /\/@msgpack\/msgpack\/|\/packages\/cli\/dist\/checkpointing\.js$/;
 
 const matching = (urls: string[], pattern: RegExp) => urls.filter((url) => pattern.test(url));
 
@@ -102,6 +110,29 @@ describe('a command loads what it uses', () => {
     expect(matching(urls, /\/packages\/engine\/dist\//)).not.toEqual([]);
     expect(matching(urls, KAFKA)).toEqual([]);
     expect(matching(urls, METRICS)).toEqual([]);
+  });
+
+  it('an inline run loads neither the worker pool nor the checkpoint code', async () => {
+    const out = join(dir(), 'alerts-inline.txt');
+    const { code, stderr, urls } = await loadedBy([
+      ...['run', '--events', '1000', '--workers', '0', '--output', out],
+    ]);
+    expect(code, stderr).toBe(EXIT.ok);
+    expect(matching(urls, /\/packages\/engine\/dist\/runtime\/inline-job\.js$/)).not.toEqual([]);
+    expect(matching(urls, WORKER_POOL)).toEqual([]);
+    expect(matching(urls, CHECKPOINTS)).toEqual([]);
+  });
+
+  it('run --workers 2 loads the worker pool, and --checkpoint-dir the checkpoint code', async () => {
+    const out = join(dir(), 'alerts-pool.txt');
+    const { code, stderr, urls } = await loadedBy([
+      ...['run', '--events', '200000', '--workers', '2', '--output', out],
+      ...['--checkpoint-dir', join(dir(), 'checkpoints'), '--checkpoint-interval', '100000'],
+    ]);
+    expect(code, stderr).toBe(EXIT.ok);
+    expect(matching(urls, WORKER_POOL)).not.toEqual([]);
+    expect(matching(urls, /\/@msgpack\/msgpack\//)).not.toEqual([]);
+    expect(matching(urls, /\/packages\/cli\/dist\/checkpointing\.js$/)).not.toEqual([]);
   });
 
   it('run --metrics-port loads the metrics', async () => {

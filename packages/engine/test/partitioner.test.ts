@@ -210,3 +210,43 @@ describe('Partitioner.keyGroupEvents', () => {
     );
   });
 });
+
+describe('Partitioner.whole', () => {
+  it("is one owner's split without copying: the batch's own columns, key groups and positions as split's", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        // Chunks of growing and shrinking sizes: the reused key groups and positions must fit each.
+        fc.array(fc.array(event(addresses), { minLength: 0, maxLength: 300 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (partitions, chunks) => {
+          const whole = new Partitioner(1, partitions);
+          const copying = new Partitioner(1, partitions);
+          for (const events of chunks) {
+            const batch =
+              events.length === 0
+                ? { count: 0, addresses: new Uint32Array(0), types: new Uint8Array(0) }
+                : toBatches(events, events.length, 2)[0]!;
+            const part = whole.whole(batch);
+            const [expected] = copying.splitAll(batch);
+            const n = batch.count;
+            expect(part.count).toBe(n);
+            expect(part.addresses).toBe(batch.addresses);
+            expect(part.types).toBe(batch.types);
+            expect(part.keyGroups.subarray(0, n)).toEqual(expected!.keyGroups.subarray(0, n));
+            expect(part.positions.subarray(0, n)).toEqual(expected!.positions.subarray(0, n));
+          }
+          expect(whole.keyGroupEvents).toEqual(copying.keyGroupEvents);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is refused with more than one owner', () => {
+    const batch = toBatches([[1, 1]], 1, 0)[0]!;
+    expect(() => new Partitioner(2, 8).whole(batch)).toThrow(/one owner's part, not 2's/);
+  });
+});

@@ -9,7 +9,6 @@ import {
   TextStreamSink,
 } from '@statecraft/engine';
 import { createAlertFormatter, parseStateTtl, type StateTtl, stateMachineOperator } from '@statecraft/fsm';
-import { jobIdentity, prepareCheckpoints, startOver } from '../checkpointing.js';
 import { CliError, usageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { openOutput } from '../io/open-output.js';
@@ -57,27 +56,22 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const warn = (line: string) => {
     if (!args.quiet) logger.warn(line);
   };
+  // The checkpoint code (and msgpack, ~10 ms to load) is imported only by a run that checkpoints.
   const checkpoints =
     args.checkpointDir === undefined
       ? { policy: undefined, resumeFrom: undefined }
-      : prepareCheckpoints(
+      : await (await import('../checkpointing.js')).prepareRunCheckpoints(
           args,
-          jobIdentity({
+          {
             source: source.chunks as ParallelSource,
             input: args.input,
             machine,
             outputFormat: args.format,
             ttl,
-          }),
+          },
+          { workers, partitions, sourceParallelism: workers > 0 ? sourceParallelism : 0 },
           say,
         );
-  if (checkpoints.policy !== undefined && checkpoints.resumeFrom === undefined) {
-    await startOver(checkpoints.policy, {
-      workers,
-      partitions,
-      sourceParallelism: workers > 0 ? sourceParallelism : 0,
-    });
-  }
   const formatter = createAlertFormatter(machine, args.format);
   const sink = await openSink(args.output ?? '-', {
     format: (columns) => formatter.format(columns),

@@ -1,8 +1,14 @@
+import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
-import { decode, encode } from '@msgpack/msgpack';
 import type { KeyedState } from '../operator.js';
 import { CHECKPOINT_FORMAT_VERSION } from './checkpoint.js';
 import { CheckpointError } from './checkpoint-errors.js';
+
+// Loaded on first use, not with the engine: a job that takes no checkpoints (most short ones) never
+// pays its ~10 ms. Synchronous, as framing is.
+let msgpack: typeof import('@msgpack/msgpack') | undefined;
+const codec = () =>
+  (msgpack ??= createRequire(import.meta.url)('@msgpack/msgpack') as typeof import('@msgpack/msgpack'));
 
 const MAGIC = Buffer.from('SCRFTCKP', 'latin1');
 /** Magic, format version (u32), CRC-32 of the body (u32), body length (u64); little-endian. */
@@ -15,7 +21,7 @@ const bytesOf = (array: ArrayBufferView) => new Uint8Array(array.buffer, array.b
  * whole jobs and of Kafka partitions share it.
  */
 export function frameCheckpoint(record: Record<string, unknown>): Uint8Array {
-  const body = encode(record);
+  const body = codec().encode(record);
   const file = Buffer.alloc(HEADER_BYTES + body.byteLength);
   MAGIC.copy(file, 0);
   file.writeUInt32LE(CHECKPOINT_FORMAT_VERSION, 8);
@@ -44,7 +50,7 @@ export function unframeCheckpoint(file: Uint8Array): Record<string, unknown> {
   if (crc32(body) !== bytes.readUInt32LE(12)) throw new CheckpointError('checksum mismatch');
   let record: unknown;
   try {
-    record = decode(body);
+    record = codec().decode(body);
   } catch (error) {
     throw new CheckpointError(`undecodable body: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -18,6 +18,7 @@ export class Partitioner {
   /** The parts' next free index, per worker. */
   private readonly cursors: Uint32Array;
   private keyGroups = new Uint32Array(0);
+  private wholePart: WorkerPart | undefined;
 
   constructor(
     private readonly workers: number,
@@ -41,6 +42,29 @@ export class Partitioner {
   /** One part per worker, empty ones included (owners that must see every chunk index). */
   splitAll(batch: EventBatch): WorkerPart[] {
     return this.partition(batch, true) as WorkerPart[];
+  }
+
+  /**
+   * With one owner, the chunk as its part without copying it: for a caller that applies each part
+   * before the next chunk is produced (the inline job). The part's addresses and types are the
+   * batch's own, and its key groups and positions are buffers reused from chunk to chunk.
+   */
+  whole(batch: EventBatch): WorkerPart {
+    if (this.workers !== 1) throw new RangeError(`a whole chunk is one owner's part, not ${this.workers}'s`);
+    const { count, addresses, types } = batch;
+    let part = this.wholePart;
+    if (part === undefined || part.keyGroups.length < count) {
+      const positions = new Uint32Array(count);
+      for (let i = 0; i < count; i++) positions[i] = i;
+      part = { count, addresses, types, keyGroups: new Uint32Array(count), positions };
+      this.wholePart = part;
+    }
+    part.count = count;
+    part.addresses = addresses;
+    part.types = types;
+    this.assignKeyGroups(addresses, count, part.keyGroups);
+    this.addChunkCounts(part.keyGroups, count);
+    return part;
   }
 
   private partition(batch: EventBatch, includeEmpty: boolean): (WorkerPart | undefined)[] {

@@ -100,9 +100,9 @@ export async function runInlineJob(
       reporter.clock.begin();
       const batch = producer.produce(chunk, next.input);
       const events = batch.count;
-      const [part] = partitioner.splitAll(batch);
+      const part = partitioner.whole(batch);
       try {
-        operator.process(part!, out, { chunk, firstEvent });
+        operator.process(part, out, { chunk, firstEvent });
       } catch (error) {
         throw WorkerFailedError.from(0, error);
       } finally {

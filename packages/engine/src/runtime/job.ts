@@ -13,12 +13,10 @@ import { runInlineJob } from './inline-job.js';
 import { type JobOptions, type ResolvedJobOptions, resolveJobOptions } from './job-options.js';
 import { DEFAULT_METRICS_INTERVAL_MS, JobMonitor } from './monitor/job-monitor.js';
 import type { ThreadLoad } from './monitor/thread-load.js';
-import { runExchangeJob } from './parallel/exchange-job.js';
 import { ScopeCommands } from './scope-commands.js';
 import { ProgressSignal } from './signal.js';
 import { isStateCommand, type SequentialItem } from './state-commands.js';
 import { type AttemptResult, type JobSummary, summarize } from './summary.js';
-import { ThreadExecutor } from './thread-executor.js';
 
 const NO_CHECKPOINTS: CheckpointStats = { taken: 0, lastMs: 0, lastBytes: 0, totalMs: 0 };
 const MAX_BACKOFF_MS = 10_000;
@@ -134,7 +132,7 @@ async function backOff(ms: number, signal: AbortSignal | undefined): Promise<voi
   }
 }
 
-function runAttempt(
+async function runAttempt(
   config: ResolvedJobOptions,
   source: ParallelSource,
   start: JobStart,
@@ -143,6 +141,8 @@ function runAttempt(
   monitor: JobMonitor | undefined,
 ): Promise<AttemptResult> {
   if (config.workers === 0) return runInlineJob(config, source, start, checkpoints, monitor);
+  // Worker threads need piscina and the exchange (~20 ms to load): an inline job loads neither.
+  const { runExchangeJob } = await import('./parallel/exchange-job.js');
   return runExchangeJob(config, source, start, checkpoints, config.injectWorkerDeaths?.[attempt], monitor);
 }
 
@@ -184,7 +184,7 @@ async function runSequential(
   const executor: Executor =
     workers === 0
       ? await InlineExecutor.start(config.operator, partitions, listener)
-      : new ThreadExecutor(
+      : new (await import('./thread-executor.js')).ThreadExecutor(
           config.operator,
           { workers, partitions, resourceLimits: config.resourceLimits },
           listener,

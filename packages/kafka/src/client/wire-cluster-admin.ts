@@ -2,7 +2,7 @@ import { KafkaError, KafkaUnreachableError, TopicNotFoundError } from '../errors
 import { BrokerPool } from '../wire/broker-pool.js';
 import { readCommittedOffsets } from '../wire/committed-offsets.js';
 import { createTopics } from '../wire/create-topics.js';
-import { describeError, ErrorCode, errorName } from '../wire/error-codes.js';
+import { describeError, ErrorCode } from '../wire/error-codes.js';
 import { GroupCoordinator } from '../wire/group-coordinator.js';
 import { type ClusterMetadata, existingTopic } from '../wire/metadata.js';
 import { readTopicBounds } from '../wire/topic-bounds.js';

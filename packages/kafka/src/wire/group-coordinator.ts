@@ -1,7 +1,7 @@
 import { KafkaError, KafkaRefusedError } from '../errors.js';
 import type { BrokerConnection } from './broker-connection.js';
 import type { BrokerPool } from './broker-pool.js';
-import { describeError, ErrorCode, errorName, isCoordinatorMoved } from './error-codes.js';
+import { describeError, ErrorCode, isCoordinatorMoved } from './error-codes.js';
 import { CoordinatorType, findCoordinator } from './find-coordinator.js';
 
 /** Pauses between coordinator lookups while none is ready (a cluster starting): 50 ms doubling to 1 s. */
