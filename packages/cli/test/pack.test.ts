@@ -172,5 +172,16 @@ describe('the unpacked packages', () => {
       const version = await run(process.execPath, [bin, ...args], { cwd: dir() });
       expect(version.stdout).toBe(`${manifest.version}\n`);
     }
+    // A checkpointing run: the engine requires msgpack at its first checkpoint, not at start-up.
+    const checkpoints = join(dir(), 'checkpoints');
+    await run(
+      process.execPath,
+      [
+        ...[bin, 'run', '--events', '200000', '--workers', '0', '--output', join(dir(), 'alerts.txt')],
+        ...['--checkpoint-dir', checkpoints, '--checkpoint-interval', '100000', '--quiet'],
+      ],
+      { cwd: dir() },
+    );
+    expect(readdirSync(checkpoints).filter((name) => name.endsWith('.ckpt')).length).toBeGreaterThan(0);
   });
 });
