@@ -73,9 +73,6 @@ const resolvable = (name) => {
     if (dir === dirname(dir)) return false;
   }
 };
-// Required at run time rather than imported, so the bundle does not see it: the engine's
-// checkpoint framing loads msgpack at the first checkpoint (engine/src/checkpoint/checkpoint-frame.ts).
-externals.add('@msgpack/msgpack');
 const unresolved = [...new Set([...externals].map(packageName))].filter((name) => !resolvable(name));
 if (unresolved.length > 0) {
   console.error(

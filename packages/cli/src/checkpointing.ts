@@ -5,6 +5,7 @@ import {
   type CheckpointPolicy,
   CheckpointStore,
   isStatecraftError,
+  loadCheckpointCodec,
   type ParallelSource,
 } from '@statecraft/engine';
 import { type CompiledMachine, parseEventsOrDuration, type StateTtl } from '@statecraft/fsm';
@@ -143,6 +144,7 @@ export async function prepareRunCheckpoints(
   layout: Pick<Checkpoint, 'workers' | 'partitions' | 'sourceParallelism'>,
   report: (line: string) => void,
 ): Promise<PreparedCheckpoints> {
+  await loadCheckpointCodec(); // before the store reads any checkpoint (--resume)
   const checkpoints = prepareCheckpoints(args, jobIdentity(job), report);
   if (checkpoints.policy !== undefined && checkpoints.resumeFrom === undefined) {
     await startOver(checkpoints.policy, layout);

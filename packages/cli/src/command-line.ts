@@ -54,13 +54,14 @@ export function commandLine(argv: readonly string[], done: (exitCode: number) =>
  * of every job. No handler here shows help (errors are one line), so the layout is skipped.
  */
 function skipHelpLayoutAfterHandler(cli: Argv): Argv {
-  const internals = (cli as unknown as { getInternalMethods(): YargsInternals }).getInternalMethods();
-  internals.getUsageInstance().cacheHelpMessage = () => {};
+  // yargs internals: guarded, so a release without them only costs the time again.
+  const usage = (cli as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   return cli;
 }
 
 interface YargsInternals {
-  getUsageInstance(): { cacheHelpMessage(): void };
+  getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } | undefined };
 }
 
 /** yargs reads a lone `-` as a positional; `--input -` means stdin, so bind it to its flag. */

@@ -24,6 +24,7 @@ export {
   frameCheckpoint,
   keyedStateField,
   keyedStateFromField,
+  loadCheckpointCodec,
   requireIntegers,
   unframeCheckpoint,
 } from './checkpoint/checkpoint-frame.js';

@@ -35,6 +35,11 @@ export interface KeyedState {
  * reaches every instance, as an empty part when none of its events are the instance's.
  */
 export interface KeyedOperator {
+  /**
+   * Applies a part, writing its outputs to `out`. The part and its arrays are lent for the call:
+   * read them, do not change or keep them (the engine reuses them for later chunks, and an inline
+   * job's part holds the source's own columns).
+   */
   process(part: WorkerPart, out: OutputBuffer, clock: ChunkClock): void;
   /** Keys that currently hold state. */
   liveKeys(): number;

@@ -56,7 +56,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const warn = (line: string) => {
     if (!args.quiet) logger.warn(line);
   };
-  // The checkpoint code (and msgpack, ~10 ms to load) is imported only by a run that checkpoints.
+  // The checkpoint code (and with it msgpack, ~10 ms to load) is loaded only by a run that checkpoints.
   const checkpoints =
     args.checkpointDir === undefined
       ? { policy: undefined, resumeFrom: undefined }

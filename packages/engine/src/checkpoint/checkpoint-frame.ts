@@ -4,11 +4,23 @@ import type { KeyedState } from '../operator.js';
 import { CHECKPOINT_FORMAT_VERSION } from './checkpoint.js';
 import { CheckpointError } from './checkpoint-errors.js';
 
-// Loaded on first use, not with the engine: a job that takes no checkpoints (most short ones) never
-// pays its ~10 ms. Synchronous, as framing is.
-let msgpack: typeof import('@msgpack/msgpack') | undefined;
-const codec = () =>
-  (msgpack ??= createRequire(import.meta.url)('@msgpack/msgpack') as typeof import('@msgpack/msgpack'));
+// msgpack is loaded for checkpoints, not with the engine: a job that takes none (most short ones)
+// never pays its ~10 ms. A job that checkpoints loads it first (loadCheckpointCodec: an import()
+// bundlers see); framing is synchronous, so a frame made without that falls back to require.
+type MessagePack = typeof import('@msgpack/msgpack');
+let msgpack: MessagePack | undefined;
+
+/**
+ * Loads the checkpoint codec (msgpack). runJob and the Kafka job call it before their first
+ * checkpoint; call it before using a CheckpointStore or the frame functions directly, so a missing
+ * dependency fails there, with its own error, and a bundler sees the import.
+ */
+export async function loadCheckpointCodec(): Promise<void> {
+  msgpack ??= await import('@msgpack/msgpack');
+}
+
+const codec = (): MessagePack =>
+  (msgpack ??= createRequire(import.meta.url)('@msgpack/msgpack') as MessagePack);
 
 const MAGIC = Buffer.from('SCRFTCKP', 'latin1');
 /** Magic, format version (u32), CRC-32 of the body (u32), body length (u64); little-endian. */
@@ -48,9 +60,10 @@ export function unframeCheckpoint(file: Uint8Array): Record<string, unknown> {
   }
   const body = bytes.subarray(HEADER_BYTES);
   if (crc32(body) !== bytes.readUInt32LE(12)) throw new CheckpointError('checksum mismatch');
+  const { decode } = codec(); // outside the try: a codec that cannot load is not a corrupt file
   let record: unknown;
   try {
-    record = codec().decode(body);
+    record = decode(body);
   } catch (error) {
     throw new CheckpointError(`undecodable body: ${error instanceof Error ? error.message : String(error)}`);
   }

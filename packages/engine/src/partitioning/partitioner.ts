@@ -47,7 +47,7 @@ export class Partitioner {
   /**
    * With one owner, the chunk as its part without copying it: for a caller that applies each part
    * before the next chunk is produced (the inline job). The part's addresses and types are the
-   * batch's own, and its key groups and positions are buffers reused from chunk to chunk.
+   * batch's own; the part itself, its key groups and its positions are reused from chunk to chunk.
    */
   whole(batch: EventBatch): WorkerPart {
     if (this.workers !== 1) throw new RangeError(`a whole chunk is one owner's part, not ${this.workers}'s`);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputColumns } from '../batch.js';
 import type { JobStart } from '../checkpoint/checkpoint.js';
+import { loadCheckpointCodec } from '../checkpoint/checkpoint-frame.js';
 import { CheckpointCoordinator, type CheckpointStats } from '../checkpoint/coordinator.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
 import { StatecraftError, WorkerFailedError } from '../errors.js';
@@ -77,6 +78,7 @@ async function runMonitoredJob(
   }
   const source = config.source;
   const resumed = config.resumeFrom;
+  if (config.checkpoint !== undefined) await loadCheckpointCodec();
   const checkpoints =
     config.checkpoint === undefined
       ? undefined

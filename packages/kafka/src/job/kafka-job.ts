@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { type JobState, type OutputSink, runJob, toOperatorSpec } from '@statecraft/engine';
+import {
+  type JobState,
+  loadCheckpointCodec,
+  type OutputSink,
+  runJob,
+  toOperatorSpec,
+} from '@statecraft/engine';
 import { PartitionCheckpointStore } from '../checkpoint/partition-checkpoint-store.js';
 import { PartitionCheckpointer } from '../checkpoint/partition-checkpointer.js';
 import type { ClusterAdmin, TopicOffsets } from '../client/client.js';
@@ -102,6 +108,8 @@ class KafkaJobRun implements KafkaJob {
     const resources = new Resources();
     const stopWatching = new AbortController();
     try {
+      // Partition checkpoints (in a directory or a state topic) are framed with msgpack.
+      if (plan.state !== undefined) await loadCheckpointCodec();
       // Local things first: a directory that cannot be written fails before anything connects.
       const directoryStore =
         plan.state !== undefined && 'dir' in plan.state
