@@ -15,7 +15,7 @@
 // - The answers to `--help` and each command's `--help`, asked of the bundle once, are kept in
 //   answers.json, which the bundle prints without loading yargs (src/answers-cache.ts).
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -60,6 +60,10 @@ await build({
   logLevel: 'warning',
   plugins: [thirdPartyExternal],
 });
+
+// The worker threads' CommonJS entry (engine/src/runtime/worker-entry.cts): it imports `./worker.js`,
+// the bundle's worker entry, so it is copied beside it as it is.
+copyFileSync(join(packages, 'engine/dist/runtime/worker-entry.cjs'), join(outdir, 'worker-entry.cjs'));
 
 // Node's lookup for a bare specifier: node_modules/<package> in the bundle's folder or one above it.
 const packageName = (specifier) =>

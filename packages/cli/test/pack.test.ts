@@ -97,7 +97,7 @@ describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
   it('holds the built code with declarations, its sources and README, and nothing else', () => {
     const files = contents.get(name)!;
     const allowed =
-      /^(dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|dist\/bundle\/answers\.json|src\/.+\.ts|README\.md|package\.json|machine\.schema\.json)$/;
+      /^(dist\/.+\.(c?js|d\.c?ts|c?js\.map|d\.c?ts\.map)|dist\/bundle\/answers\.json|src\/.+\.c?ts|README\.md|package\.json|machine\.schema\.json)$/;
     expect(files.filter((file) => !allowed.test(file))).toEqual([]);
     expect(files).toContain('README.md');
     // Every module is built from a source file that still exists, and has its declarations; the
@@ -107,14 +107,19 @@ describe.each(PACKAGES)('pnpm pack of @statecraft/%s', (name) => {
     expect(bundled.length > 0).toBe(name === 'cli');
     if (name === 'cli')
       expect(bundled).toEqual(
-        expect.arrayContaining(['dist/bundle/bin.js', 'dist/bundle/worker.js', 'dist/bundle/answers.json']),
+        expect.arrayContaining([
+          'dist/bundle/bin.js',
+          'dist/bundle/worker.js',
+          'dist/bundle/worker-entry.cjs',
+          'dist/bundle/answers.json',
+        ]),
       );
     for (const file of files.filter(
-      (f) => f.startsWith('dist/') && f.endsWith('.js') && !bundled.includes(f),
+      (f) => f.startsWith('dist/') && /\.c?js$/.test(f) && !bundled.includes(f),
     )) {
-      const source = relative('dist', file).replace(/\.js$/, '.ts');
+      const source = relative('dist', file).replace(/\.(c?)js$/, '.$1ts');
       expect(sources.has(source), `${file} is stale (no src/${source}): delete dist and build`).toBe(true);
-      expect(files).toContain(file.replace(/\.js$/, '.d.ts'));
+      expect(files).toContain(file.replace(/\.(c?)js$/, '.d.$1ts'));
     }
   });
 });

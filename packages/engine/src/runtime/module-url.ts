@@ -11,10 +11,14 @@ export function isTypeScriptModule(url: string): boolean {
   return url.endsWith('.ts');
 }
 
-/** The Piscina entry: the built worker, or (from sources) a bootstrap that loads it under tsx. */
+/**
+ * The Piscina entry: the built worker's CommonJS entry (worker-entry.cts says why), or (from
+ * sources) a bootstrap that loads the worker under tsx.
+ */
 export function workerEntryUrl(): string {
-  const entry = moduleBeside(import.meta.url, 'worker');
-  return isTypeScriptModule(entry) ? new URL('../../dev/ts-worker.mjs', import.meta.url).href : entry;
+  return isTypeScriptModule(import.meta.url)
+    ? new URL('../../dev/ts-worker.mjs', import.meta.url).href
+    : new URL('./worker-entry.cjs', import.meta.url).href;
 }
 
 let typeScriptRegistered = false;
