@@ -208,8 +208,17 @@ export function runTsChild(
   timeoutMs: number,
   after?: string,
 ): Promise<ChildResult> {
+  return runNodeChild(['--import', 'tsx', script, ...args], timeoutMs, after);
+}
+
+/** As runTsChild, for `node <nodeArgs>` (no tsx: the child loads only built JavaScript). */
+export function runNodeChild(
+  nodeArgs: readonly string[],
+  timeoutMs: number,
+  after?: string,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: packageRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runNodeChild } from './helpers.js';
 
 // The built engine (as `pnpm test` builds it): from sources the threads start through a tsx
 // bootstrap instead of the built CommonJS entry this is about.
@@ -22,20 +22,12 @@ describe("the worker threads' entry", () => {
         await releaseWarmWorkers();
       }
       console.log('released 150 times');`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+    const { code, killed, stdout, stderr } = await runNodeChild(
+      ['--input-type=module', '-e', script],
+      100_000,
     );
     expect(stderr).not.toMatch(/FATAL ERROR/);
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect({ code, killed }).toEqual({ code: 0, killed: false });
     expect(stdout).toContain('released 150 times');
   }, 120_000);
 });
