@@ -1,6 +1,7 @@
 /**
  * Short and mid-sized jobs as whole commands: `statecraft run --events N` inline (`--workers 0`),
- * with two workers (`--workers 2`) and with the default worker count, each a fresh process from
+ * with two workers (`--workers 2`, which head-starts on the main thread; and, for this build,
+ * `--workers 2 --no-head-start`) and with the default worker count, each a fresh process from
  * spawn to exit (alerts to /dev/null), against `node -e 0`, interleaved rounds so load on a shared
  * machine hits every row alike. Prints medians, and per size the ratio inline/two workers (> 1:
  * two workers are faster) and default/best.
@@ -31,6 +32,8 @@ const jobRows = (bin: string, label: string): Row[] =>
     [
       ['inline', ['--workers', '0']],
       ['2 workers', ['--workers', '2']],
+      // A build before --head-start has no such flag (its two workers never head-start).
+      ...(label === '' ? [['2 workers, no head start', ['--workers', '2', '--no-head-start']]] : []),
       ['default', []],
     ].map(([mode, flags]) => ({
       name: `${events.toLocaleString('en-US')} events, ${mode}${label}`,
@@ -85,10 +88,12 @@ const ratios = (label: string) =>
     const name = (mode: string) => `${events.toLocaleString('en-US')} events, ${mode}${label}`;
     const inline = medians.get(name('inline'))!;
     const two = medians.get(name('2 workers'))!;
+    const threadsOnly = medians.get(name('2 workers, no head start'));
     const chosen = medians.get(name('default'))!;
     return {
       events: `${events.toLocaleString('en-US')}${label}`,
       'inline / 2 workers': Number((inline / two).toFixed(2)),
+      'inline / no head start': threadsOnly === undefined ? '-' : Number((inline / threadsOnly).toFixed(2)),
       'default / best': Number((chosen / Math.min(inline, two)).toFixed(2)),
     };
   });

@@ -15,6 +15,8 @@ export interface RunStats {
   workers: number;
   partitions: number;
   chunks: number;
+  /** Chunks done on the main thread before the worker threads took over (--head-start). */
+  headStartChunks: number;
   liveAddresses: number;
   p50BatchMs: number;
   p99BatchMs: number;
@@ -50,6 +52,7 @@ function tableRows(stats: RunStats): Row[] {
     ['workers', count(stats.workers)],
     ['partitions', count(stats.partitions)],
     ['chunks', count(stats.chunks)],
+    ['headStartChunks', count(stats.headStartChunks)],
     ['liveAddresses', count(stats.liveAddresses)],
     ['expiredAddresses', count(stats.expiredAddresses)],
     ['p50BatchMs', decimal(stats.p50BatchMs)],
@@ -125,6 +128,7 @@ export function runStatsOf(
     workers: summary.workers,
     partitions: summary.partitions,
     chunks: summary.chunks,
+    headStartChunks: summary.headStartChunks,
     liveAddresses: summary.liveKeys,
     p50BatchMs: summary.p50BatchMs,
     p99BatchMs: summary.p99BatchMs,

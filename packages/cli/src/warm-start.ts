@@ -1,5 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_PARTITIONS, defaultWorkersFor } from './definitions/defaults.js';
+import {
+  DEFAULT_PARTITIONS,
+  defaultWorkersFor,
+  HEAD_START_MIN_GENERATOR_EVENTS,
+} from './definitions/defaults.js';
 import { type KafkaFlags, usesKafka } from './kafka/kafka-options.js';
 
 export interface WarmStartFlags extends KafkaFlags {
@@ -7,6 +11,8 @@ export interface WarmStartFlags extends KafkaFlags {
   partitions?: number | undefined;
   input?: string | undefined;
   events?: number | undefined;
+  /** --head-start (undefined: off). */
+  headStart?: boolean | undefined;
 }
 
 let warmedUp = false;
@@ -14,8 +20,9 @@ let warmedUp = false;
 /**
  * The worker threads a `run` will start, when its flags alone say so: --workers, or the default
  * for the generator (by its --events) and for stdin. Undefined for a Kafka run, for an input file
- * without --workers (its size decides, read later) and for flags the run will reject (it reports
- * them).
+ * without --workers (its size decides, read later), for flags the run will reject (it reports
+ * them), and where a head start decides: a generator job too short to start threads, and a file
+ * (the job starts them once it knows the file's chunks). A fed input (stdin, .gz) has no head start.
  */
 export function workersKnownFromFlags(
   flags: WarmStartFlags,
@@ -29,7 +36,13 @@ export function workersKnownFromFlags(
     if (flags.input !== undefined && flags.input !== '-') return undefined;
     workers = Math.min(partitions, defaultWorkersFor(flags.input === '-' ? undefined : flags.events, cores));
   }
-  return Number.isInteger(workers) && workers >= 1 && workers <= partitions ? workers : undefined;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= partitions)) return undefined;
+  const fed = flags.input === '-' || flags.input?.endsWith('.gz') === true;
+  if (flags.headStart === true && !fed) {
+    if (flags.input !== undefined) return undefined;
+    if (flags.events !== undefined && flags.events < HEAD_START_MIN_GENERATOR_EVENTS) return undefined;
+  }
+  return workers;
 }
 
 /**

@@ -123,10 +123,20 @@ describe('a command loads what it uses', () => {
     expect(matching(urls, CHECKPOINTS)).toEqual([]);
   });
 
+  it('a head-started job too short for threads does not load the worker pool', async () => {
+    const out = join(dir(), 'alerts-head-start.txt');
+    const { code, stderr, urls } = await loadedBy([
+      ...['run', '--events', '200000', '--workers', '2', '--output', out],
+    ]);
+    expect(code, stderr).toBe(EXIT.ok);
+    expect(matching(urls, /\/packages\/engine\/dist\/runtime\/head-start\.js$/)).not.toEqual([]);
+    expect(matching(urls, WORKER_POOL)).toEqual([]);
+  });
+
   it('run --workers 2 loads the worker pool, and --checkpoint-dir the checkpoint code', async () => {
     const out = join(dir(), 'alerts-pool.txt');
     const { code, stderr, urls } = await loadedBy([
-      ...['run', '--events', '200000', '--workers', '2', '--output', out],
+      ...['run', '--events', '200000', '--workers', '2', '--no-head-start', '--output', out],
       ...['--checkpoint-dir', join(dir(), 'checkpoints'), '--checkpoint-interval', '100000'],
     ]);
     expect(code, stderr).toBe(EXIT.ok);

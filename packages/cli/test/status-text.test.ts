@@ -144,6 +144,7 @@ describe('the summary table', () => {
       workers: 2,
       partitions: 16,
       chunks: 3,
+      headStartChunks: 2,
       liveAddresses: 40,
       p50BatchMs: 1.5,
       p99BatchMs: 3.25,

@@ -69,6 +69,7 @@ export {
   workerOfKeyGroup,
 } from './partitioning/key-groups.js';
 export { Partitioner } from './partitioning/partitioner.js';
+export { HEAD_START_MIN_CHUNKS } from './runtime/head-start.js';
 export { runJob } from './runtime/job.js';
 export type { JobOptions, RestartInfo } from './runtime/job-options.js';
 export { moduleBeside } from './runtime/module-url.js';

@@ -2,4 +2,9 @@
  * `@statecraft/engine/warm-up`: start a job's worker threads before the rest of the program (and
  * of the engine) has loaded. It loads only the pool, so a program can call it first thing.
  */
-export { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers } from './runtime/worker-pool.js';
+export {
+  hasWarmWorkers,
+  releaseWarmWorkers,
+  warmUpWorkers,
+  warmWorkersReady,
+} from './runtime/worker-pool.js';

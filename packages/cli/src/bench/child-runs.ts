@@ -33,6 +33,8 @@ export async function measureJob(
   statsPath: string,
 ): Promise<RunMeasurement> {
   const args = ['run', '--events', String(events), '--workers', String(workers)];
+  // The sweep measures the worker threads alone, not a head start on the main thread before them.
+  if (workers > 0) args.push('--no-head-start');
   args.push('--partitions', String(partitions), '--output', '/dev/null', '--stats', statsPath, '--quiet');
   await runChild([BIN, ...args], `statecraft run --workers ${workers} --partitions ${partitions}`);
   const stats = JSON.parse(await readFile(statsPath, 'utf8')) as RunStats;

@@ -22,6 +22,8 @@ export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
   strict: boolean;
   generatorSplits: number;
   sourceParallelism?: number;
+  /** --head-start: with workers, start on the main thread while they boot (see JobOptions.headStart). */
+  headStart: boolean;
   quiet: boolean;
   maxRestarts: number;
   stateTtl?: string | undefined;

@@ -103,6 +103,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       workers,
       partitions,
       sourceParallelism,
+      headStart: args.headStart,
       signal: abort.signal,
       checkpoint: checkpoints.policy,
       resumeFrom: checkpoints.resumeFrom,

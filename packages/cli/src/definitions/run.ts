@@ -24,6 +24,12 @@ export const runOptions = {
       'worker threads (0 = inline); default: inline for a job under 10 M events (--events, or a file by its size), else one per core',
   },
   partitions: { type: 'number', default: DEFAULT_PARTITIONS, describe: 'key groups P' },
+  'head-start': {
+    type: 'boolean',
+    default: true,
+    describe:
+      'with workers: start on the main thread while they boot, hand over once they run (a job under 32 chunks starts none); --no-head-start: every chunk in the workers',
+  },
   'source-parallelism': {
     type: 'number',
     describe: 'threads producing chunks (generating or parsing); default: --workers',
@@ -71,7 +77,7 @@ export function defineRun(y: Argv, done: (exitCode: number) => void): Argv {
     'run the detection job over the generator or an input file',
     (c) => c.options(runOptions),
     async (args) => {
-      await warmUpRunWorkers({ ...args, ...kafkaFlagsOf(args) });
+      await warmUpRunWorkers({ ...args, ...kafkaFlagsOf(args), headStart: args['head-start'] });
       const { runCommand } = await import('../commands/run.js');
       try {
         done(
@@ -83,6 +89,7 @@ export function defineRun(y: Argv, done: (exitCode: number) => void): Argv {
             generatorSplits: args['generator-splits'],
             deadLetter: args['dead-letter'],
             sourceParallelism: args['source-parallelism'],
+            headStart: args['head-start'],
             format: args.format as (typeof ALERT_FORMATS)[number],
             checkpointDir: args['checkpoint-dir'],
             checkpointInterval: args['checkpoint-interval'],

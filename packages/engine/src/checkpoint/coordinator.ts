@@ -147,6 +147,14 @@ export class CheckpointCoordinator {
     return start;
   }
 
+  /**
+   * The job goes on from `start` without a failure (a head start handed over to the worker
+   * threads): the reports of the threads count expiries and rejects from there.
+   */
+  handedOver(start: Checkpoint): void {
+    this.attemptStart = start;
+  }
+
   ownerState(chunk: number, keyed: KeyedState, expiredKeys: number): void {
     const pending = this.pendingAt(chunk);
     if (pending === undefined) return;

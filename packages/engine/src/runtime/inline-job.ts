@@ -1,4 +1,4 @@
-import type { JobStart } from '../checkpoint/checkpoint.js';
+import type { Checkpoint, JobStart } from '../checkpoint/checkpoint.js';
 import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { restoreOperator, snapshotOperator } from '../checkpoint/operator-state.js';
 import { OrderedCollector } from '../collect/ordered-collector.js';
@@ -16,10 +16,20 @@ import { numberRejectsInFile } from './reject-numbering.js';
 import { ProgressSignal } from './signal.js';
 import { type AttemptResult, mergeRejects } from './summary.js';
 
+export interface InlineResult extends AttemptResult {
+  /**
+   * Where the job goes on when it was handed over: its whole state at the first chunk not done; the
+   * run's own start when the operator cannot hand its state over (no snapshot or restore).
+   */
+  handedOver?: { start: JobStart };
+}
+
 /**
  * `--workers 0` with a parallel source: the same producer, partitioner, operator and collector on
  * the calling thread, chunk by chunk. A checkpoint is taken between two chunks, where the operator
- * and the producer both stand exactly at the next one.
+ * and the producer both stand exactly at the next one. When `handOver` says so at such a boundary
+ * (the head start of a job with workers, see runJob), the job stops there once its outputs are
+ * written and returns its state as of the next chunk, for the worker threads to go on from.
  */
 export async function runInlineJob(
   config: ResolvedJobOptions,
@@ -27,7 +37,9 @@ export async function runInlineJob(
   start: JobStart,
   checkpoints: CheckpointCoordinator | undefined,
   monitor?: JobMonitor,
-): Promise<AttemptResult> {
+  handOver?: (nextChunk: number) => boolean,
+  numberRejects = numberRejectsInFile(config.onRejected),
+): Promise<InlineResult> {
   const { partitions, signal, sink } = config;
   const firstChunk = start?.chunk ?? 0;
   const baseEvents = start?.firstEvent ?? 0;
@@ -38,6 +50,9 @@ export async function runInlineJob(
   let closeInputs: (() => void) | undefined;
   try {
     const operator = await loadInlineOperator(config, start);
+    if (handOver !== undefined && (operator.snapshot === undefined || operator.restore === undefined)) {
+      return { ...NOTHING_DONE, chunks: firstChunk, handedOver: { start } };
+    }
     const progress = new ProgressSignal();
     const totals = () => ({
       events: baseEvents + collector.eventsWritten,
@@ -46,7 +61,7 @@ export async function runInlineJob(
     const collector = new OrderedCollector(sink, () => progress.notify(), {
       firstChunk,
       onWritten: (written) => checkpoints?.chunkWritten(written, totals()),
-      onRejected: numberRejectsInFile(config.onRejected),
+      onRejected: numberRejects,
     });
     stopWriting = () => collector.stop();
     const partitioner = new Partitioner(1, partitions);
@@ -68,6 +83,7 @@ export async function runInlineJob(
     const maxBacklog = config.maxInFlightPerWorker * 2;
     let firstEvent = baseEvents;
     let interrupted = false;
+    let handedOver: { start: Checkpoint } | undefined;
     const checkpointAt = (chunk: number) => {
       const now = { chunksWritten: collector.chunksWritten, ...totals() };
       checkpoints!.begin(chunk, 1, 1, now, firstEvent);
@@ -96,6 +112,27 @@ export async function runInlineJob(
       const next = await following;
       if (next === undefined) break;
       const { chunk } = next;
+      if (handOver?.(chunk) === true) {
+        while (collector.error === undefined && collector.backlog > 0) await progress.wait();
+        if (collector.error !== undefined) throw collector.error;
+        const state: Checkpoint = {
+          job: start?.job ?? '',
+          chunk,
+          firstEvent,
+          outputs: totals().outputs,
+          outputPosition: sink.position?.() ?? 0,
+          rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
+          expiredKeys: (start?.expiredKeys ?? 0) + (operator.expiredKeys?.() ?? 0),
+          workers: 0,
+          partitions,
+          sourceParallelism: 1,
+          createdAt: new Date().toISOString(),
+          keyed: snapshotOperator(operator),
+          splits: producer.snapshot?.() ?? [],
+        };
+        handedOver = { start: state };
+        break;
+      }
       following = ask();
       reporter.clock.begin();
       const batch = producer.produce(chunk, next.input);
@@ -151,6 +188,7 @@ export async function runInlineJob(
       latenciesMs: collector.latenciesMs,
       rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
       interrupted,
+      ...(handedOver === undefined ? {} : { handedOver }),
     };
   } catch (error) {
     await stopWriting?.();
@@ -161,6 +199,17 @@ export async function runInlineJob(
     producer.close?.();
   }
 }
+
+const NOTHING_DONE: AttemptResult = {
+  events: 0,
+  outputs: 0,
+  chunks: 0,
+  liveKeys: 0,
+  expiredKeys: 0,
+  latenciesMs: [],
+  rejects: {},
+  interrupted: false,
+};
 
 async function loadInlineOperator(config: ResolvedJobOptions, start: JobStart): Promise<KeyedOperator> {
   try {

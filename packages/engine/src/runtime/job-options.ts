@@ -54,6 +54,18 @@ export interface JobOptions {
   onMetrics?: (metrics: JobMetrics) => void;
   /** Milliseconds between onMetrics reports. Default 500. */
   metricsIntervalMs?: number;
+  /**
+   * With workers and a source that can be produced from any chunk (the generator, a file; not a
+   * fed stream such as stdin or .gz): start the job on the calling thread while the worker threads
+   * boot, and hand its state over to them, at a chunk boundary, once they all run. A job of fewer
+   * than HEAD_START_MIN_CHUNKS chunks would end before they are up and starts none. The output is
+   * the same; the summary's headStartChunks says how many chunks ran on the calling thread.
+   * Default false: every chunk is processed in the worker threads (what benchmarks of worker
+   * counts want).
+   */
+  headStart?: boolean;
+  /** For tests: a head start goes on at least until this chunk (so a hand-over lands mid-job). */
+  headStartUntilChunk?: number;
   /** Fault injection for tests: entry n kills thread `[0]` after it applied `[1]` events in attempt n. */
   injectWorkerDeaths?: readonly (readonly [number, number])[];
 }

@@ -9,6 +9,7 @@ import { Partitioner } from '../partitioning/partitioner.js';
 import { closeSink } from '../sinks/close-sink.js';
 import { isParallelSource, type ParallelSource } from '../sources/parallel-source.js';
 import type { Executor, ExecutorListener } from './executor.js';
+import { canHeadStart, runWithHeadStart } from './head-start.js';
 import { InlineExecutor } from './inline-executor.js';
 import { runInlineJob } from './inline-job.js';
 import { type JobOptions, type ResolvedJobOptions, resolveJobOptions } from './job-options.js';
@@ -143,6 +144,9 @@ async function runAttempt(
   monitor: JobMonitor | undefined,
 ): Promise<AttemptResult> {
   if (config.workers === 0) return runInlineJob(config, source, start, checkpoints, monitor);
+  if (canHeadStart(config, source, attempt)) {
+    return runWithHeadStart(config, source, start, checkpoints, monitor);
+  }
   // Worker threads need piscina and the exchange (~20 ms to load): an inline job loads neither.
   const { runExchangeJob } = await import('./parallel/exchange-job.js');
   return runExchangeJob(config, source, start, checkpoints, config.injectWorkerDeaths?.[attempt], monitor);

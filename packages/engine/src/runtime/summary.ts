@@ -30,6 +30,11 @@ export interface JobSummary {
   rejects: Partial<Record<RejectReason, number>>;
   /** True when the job stopped early through its AbortSignal. */
   interrupted: boolean;
+  /**
+   * Chunks done on the calling thread before the worker threads took over (JobOptions.headStart):
+   * all of a job that ended first, 0 without a head start.
+   */
+  headStartChunks: number;
 }
 
 /** What one run of the job (one attempt, between restarts) reports; counts include the checkpoint it started from. */
@@ -43,6 +48,8 @@ export interface AttemptResult {
   latenciesMs: number[];
   rejects: Partial<Record<RejectReason, number>>;
   interrupted: boolean;
+  /** Chunks done on the calling thread before the worker threads took over (see JobOptions.headStart). */
+  headStartChunks?: number;
 }
 
 export interface SummaryInput extends AttemptResult {
@@ -67,6 +74,7 @@ export function summarize(input: SummaryInput): JobSummary {
     eventsPerSecond: elapsedMs > 0 ? ((input.events - resumedEvents) * 1000) / elapsedMs : 0,
     p50BatchMs: percentile(latencies, 0.5),
     p99BatchMs: percentile(latencies, 0.99),
+    headStartChunks: input.headStartChunks ?? 0,
   };
 }
 

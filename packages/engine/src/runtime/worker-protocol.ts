@@ -10,6 +10,11 @@ export interface WorkerTask {
   context: OperatorContext;
 }
 
+/** Answered as soon as the thread runs the worker's code (see warmUpWorkers). */
+export interface WarmUpTask {
+  mode: 'warm-up';
+}
+
 export interface WorkerResult {
   liveKeys: number;
   events: number;

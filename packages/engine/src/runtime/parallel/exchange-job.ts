@@ -25,6 +25,7 @@ export async function runExchangeJob(
   checkpoints: CheckpointCoordinator | undefined,
   killThread: readonly [number, number] | undefined,
   monitor?: JobMonitor,
+  numberRejects = numberRejectsInFile(config.onRejected),
 ): Promise<AttemptResult> {
   const { workers, partitions, sourceParallelism, signal, sink } = config;
   const progress = new ProgressSignal();
@@ -39,7 +40,7 @@ export async function runExchangeJob(
   const collector = new OrderedCollector(sink, () => progress.notify(), {
     firstChunk,
     onWritten: (written) => checkpoints?.chunkWritten(written, totals()),
-    onRejected: numberRejectsInFile(config.onRejected),
+    onRejected: numberRejects,
   });
   monitor?.beginAttempt({ collector, baseEvents, baseOutputs, baseRejects: start?.rejects });
 

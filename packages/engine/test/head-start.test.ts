@@ -1,0 +1,251 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../src/checkpoint/checkpoint-codec.js';
+import { loadCheckpointCodec } from '../src/checkpoint/checkpoint-frame.js';
+import { CheckpointStore } from '../src/checkpoint/checkpoint-store.js';
+import { WorkerFailedError } from '../src/errors.js';
+import { HEAD_START_MIN_CHUNKS } from '../src/runtime/head-start.js';
+import { runJob } from '../src/runtime/job.js';
+import type { JobOptions } from '../src/runtime/job-options.js';
+import { fileSource } from '../src/sources/file-source.js';
+import type { RejectedRecord, RejectReason } from '../src/sources/reject.js';
+import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersReady } from '../src/warm-up.js';
+import {
+  createProbe,
+  PROBE_THREAD_OF,
+  rejectsOfChunk,
+  type TestSourceConfig,
+  testChunks,
+  testSource,
+} from './fixtures/parallel-producer.js';
+import {
+  counterOutputs,
+  type Out,
+  outputText,
+  parallelFixture,
+  recordingSink,
+} from './fixtures/parallel-support.js';
+import { freshDirs, sleep } from './helpers.js';
+
+// 48 chunks over 7 splits (more than HEAD_START_MIN_CHUNKS), sizes from 0 to 120 events.
+const STREAM: TestSourceConfig = {
+  chunks: 48,
+  splits: 7,
+  keys: 50,
+  seed: 23,
+  sizes: [37, 0, 120, 5, 64, 1, 90, 0, 0, 17, 33],
+};
+const reference = counterOutputs(testChunks(STREAM));
+/** The thread this test file runs on, + 1 (as the probe records threads). */
+const here = threadId + 1;
+const tempDir = freshDirs('head-start');
+
+const counter = (config: Record<string, unknown> = {}) => ({
+  module: parallelFixture('parallel-counter'),
+  config: { checkpointable: true, ...config },
+});
+
+function rejectsBefore(chunk: number): Partial<Record<RejectReason, number>> {
+  const total: Partial<Record<RejectReason, number>> = {};
+  for (let k = 0; k < chunk; k++) {
+    for (const [reason, n] of Object.entries(rejectsOfChunk(k)) as [RejectReason, number][]) {
+      total[reason] = (total[reason] ?? 0) + n;
+    }
+  }
+  return total;
+}
+
+const outputsFrom = (chunk: number): Out[] => reference.outputs.filter(([k]) => k >= chunk);
+
+/** Starts `workers` threads and waits until every one runs the worker's code. */
+async function readyThreads(workers: number): Promise<void> {
+  warmUpWorkers(workers);
+  for (let waited = 0; !warmWorkersReady(workers); waited += 10) {
+    if (waited > 20_000) throw new Error('the warm threads did not start within 20 s');
+    await sleep(10);
+  }
+}
+
+/** Runs STREAM with a head start; returns the summary, the sink and which thread made each chunk. */
+async function headStarted(options: Partial<JobOptions> & { config?: Partial<TestSourceConfig> }) {
+  const { config, ...job } = options;
+  const chunks = config?.chunks ?? STREAM.chunks;
+  const probe = createProbe(chunks);
+  const sink = recordingSink();
+  const summary = await runJob({
+    source: testSource({ ...STREAM, ...config, probe }),
+    operator: counter(),
+    sink,
+    workers: 2,
+    partitions: 16,
+    headStart: true,
+    ...job,
+  });
+  const slots = new Int32Array(probe);
+  const threadOf = Array.from({ length: chunks }, (_, k) => slots[PROBE_THREAD_OF + k]!);
+  return { summary, sink, threadOf };
+}
+
+afterEach(async () => {
+  await releaseWarmWorkers();
+});
+
+describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
+  it.each([
+    [2, 16, 2],
+    [2, 128, 1],
+    [3, 5, 4],
+  ])(
+    'hands over to running threads mid-job: workers %i, partitions %i, sourceParallelism %i',
+    async (workers, partitions, sourceParallelism) => {
+      await readyThreads(workers);
+      const { summary, sink, threadOf } = await headStarted({
+        workers,
+        partitions,
+        sourceParallelism,
+        headStartUntilChunk: 12,
+        operator: counter({ owners: new SharedArrayBuffer(4 * partitions) }),
+      });
+      expect(sink.text).toBe(outputText(reference.outputs));
+      expect(sink.closed).toBe(1);
+      expect(summary).toMatchObject({
+        events: reference.events,
+        outputs: reference.outputs.length,
+        chunks: STREAM.chunks,
+        liveKeys: reference.liveKeys,
+        workers,
+        headStartChunks: 12,
+        interrupted: false,
+      });
+      expect(summary.rejects).toEqual(rejectsBefore(STREAM.chunks));
+      // Chunks 0..11 were made on this thread, the rest in the worker threads, each exactly once.
+      expect(threadOf.slice(0, 12).every((thread) => thread === here)).toBe(true);
+      expect(threadOf.slice(12).every((thread) => thread !== here && thread !== 0)).toBe(true);
+      expect(hasWarmWorkers()).toBe(false);
+    },
+  );
+
+  it('starts the threads itself and hands over once they run, or ends first: the same output', async () => {
+    const { summary, sink, threadOf } = await headStarted({});
+    expect(sink.text).toBe(outputText(reference.outputs));
+    expect(summary.liveKeys).toBe(reference.liveKeys);
+    expect(summary.rejects).toEqual(rejectsBefore(STREAM.chunks));
+    const inline = summary.headStartChunks;
+    expect(inline).toBeGreaterThanOrEqual(0);
+    expect(inline).toBeLessThanOrEqual(STREAM.chunks);
+    expect(threadOf.slice(0, inline).every((thread) => thread === here)).toBe(true);
+    expect(threadOf.slice(inline).every((thread) => thread !== here)).toBe(true);
+    expect(hasWarmWorkers()).toBe(false);
+  });
+
+  it(`runs a job of fewer than ${HEAD_START_MIN_CHUNKS} chunks on this thread and starts no threads`, async () => {
+    const chunks = HEAD_START_MIN_CHUNKS - 1;
+    const short = counterOutputs(testChunks({ ...STREAM, chunks }));
+    const { summary, sink, threadOf } = await headStarted({ config: { chunks } });
+    expect(sink.text).toBe(outputText(short.outputs));
+    expect(summary).toMatchObject({ chunks, headStartChunks: chunks, workers: 2, liveKeys: short.liveKeys });
+    expect(threadOf.every((thread) => thread === here)).toBe(true);
+    expect(hasWarmWorkers()).toBe(false);
+  });
+
+  it('leaves every chunk to the threads when the operator cannot hand its state over', async () => {
+    await readyThreads(2);
+    const { summary, sink, threadOf } = await headStarted({
+      headStartUntilChunk: 12,
+      operator: { module: parallelFixture('parallel-counter'), config: {} },
+    });
+    expect(sink.text).toBe(outputText(reference.outputs));
+    expect(summary.headStartChunks).toBe(0);
+    expect(threadOf.every((thread) => thread !== here && thread !== 0)).toBe(true);
+  });
+
+  it('without headStart, every chunk is made in the threads', async () => {
+    const { summary, sink, threadOf } = await headStarted({ headStart: false });
+    expect(sink.text).toBe(outputText(reference.outputs));
+    expect(summary.headStartChunks).toBe(0);
+    expect(threadOf.every((thread) => thread !== here && thread !== 0)).toBe(true);
+  });
+
+  it('a thread failing after the hand-over fails the job with its error, and no thread is left', async () => {
+    await readyThreads(2);
+    const error = await headStarted({
+      headStartUntilChunk: 12,
+      config: { throwAt: 30, message: 'producer broke at chunk 30' },
+    }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(WorkerFailedError);
+    expect((error as Error).message).toMatch(/producer broke at chunk 30/);
+    expect(hasWarmWorkers()).toBe(false);
+  });
+
+  it('checkpoints before and after the hand-over; a run resumed from each writes the rest', async () => {
+    await loadCheckpointCodec();
+    await readyThreads(2);
+    const store = new CheckpointStore(tempDir(), 100);
+    const job = 'head start test';
+    const { summary, sink } = await headStarted({
+      headStartUntilChunk: 12,
+      checkpoint: { store, job, everyEvents: 150 },
+    });
+    expect(sink.text).toBe(outputText(reference.outputs));
+    expect(summary.headStartChunks).toBe(12);
+    const checkpoints = store.list().map(({ path }) => decodeCheckpoint(readFileSync(path)));
+    expect(summary.checkpoints.taken).toBe(checkpoints.length);
+    const chunks = checkpoints.map((checkpoint) => checkpoint.chunk);
+    expect(chunks.some((chunk) => chunk < 12)).toBe(true);
+    expect(chunks.some((chunk) => chunk > 12)).toBe(true);
+    for (const checkpoint of checkpoints) {
+      const before = reference.outputs.length - outputsFrom(checkpoint.chunk).length;
+      expect(checkpoint).toMatchObject({ job, outputs: before, rejects: rejectsBefore(checkpoint.chunk) });
+      const resumed = await headStarted({ resumeFrom: checkpoint });
+      expect(resumed.sink.text).toBe(outputText(outputsFrom(checkpoint.chunk)));
+      expect(resumed.summary).toMatchObject({
+        outputs: reference.outputs.length,
+        events: reference.events,
+        liveKeys: reference.liveKeys,
+      });
+      expect(resumed.summary.rejects).toEqual(rejectsBefore(STREAM.chunks));
+    }
+  });
+
+  it('numbers rejected records by their line in the whole file across the hand-over', async () => {
+    const names = ['a', 'b', 'c'];
+    const lines = ['address,type'];
+    for (let i = 0; i < 3000; i++) {
+      lines.push(i % 37 === 5 ? `bad line ${i}` : `10.0.${i % 7}.${i % 11},${names[i % 3]}`);
+    }
+    const path = join(tempDir(), 'events.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const run = async (options: Partial<JobOptions>) => {
+      const rejected: RejectedRecord[] = [];
+      const sink = recordingSink();
+      const summary = await runJob({
+        source: fileSource(path, { eventNames: names, format: 'csv', chunkBytes: 512, keepRejected: true }),
+        operator: counter(),
+        sink,
+        partitions: 16,
+        onRejected: (record) => rejected.push(record),
+        ...options,
+      });
+      return { summary, text: sink.text, rejected };
+    };
+    const inline = await run({ workers: 0 });
+    expect(inline.summary.chunks).toBeGreaterThan(HEAD_START_MIN_CHUNKS + 12);
+    expect(inline.rejected.map((record) => record.line)).toEqual(
+      lines.flatMap((line, i) => (line.startsWith('bad') ? [i + 1] : [])),
+    );
+    await readyThreads(2);
+    const handedOver = await run({ workers: 2, headStart: true, headStartUntilChunk: 12 });
+    expect(handedOver.summary.headStartChunks).toBe(12);
+    expect(handedOver.text).toBe(inline.text);
+    // Records from the threads come back structured-cloned: raw bytes as a Uint8Array, not a Buffer.
+    const plain = (records: RejectedRecord[]) =>
+      records.map((record) => ({ ...record, raw: [...record.raw] }));
+    expect(plain(handedOver.rejected)).toEqual(plain(inline.rejected));
+    expect(handedOver.summary.rejects).toEqual(inline.summary.rejects);
+  });
+});
