@@ -6,5 +6,5 @@ export {
   hasWarmWorkers,
   releaseWarmWorkers,
   warmUpWorkers,
-  warmWorkersReady,
+  warmWorkersSettled,
 } from './runtime/worker-pool.js';

@@ -11,7 +11,7 @@ import { runJob } from '../src/runtime/job.js';
 import type { JobOptions } from '../src/runtime/job-options.js';
 import { fileSource } from '../src/sources/file-source.js';
 import type { RejectedRecord, RejectReason } from '../src/sources/reject.js';
-import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersReady } from '../src/warm-up.js';
+import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '../src/warm-up.js';
 import {
   createProbe,
   PROBE_THREAD_OF,
@@ -57,12 +57,17 @@ function rejectsBefore(chunk: number): Partial<Record<RejectReason, number>> {
   return total;
 }
 
+const TEST_SOURCE_MODULE = testSource(STREAM).module;
+
 const outputsFrom = (chunk: number): Out[] => reference.outputs.filter(([k]) => k >= chunk);
 
-/** Starts `workers` threads and waits until every one runs the worker's code. */
-async function readyThreads(workers: number): Promise<void> {
-  warmUpWorkers(workers);
-  for (let waited = 0; !warmWorkersReady(workers); waited += 10) {
+/**
+ * Starts `workers` threads and waits until every one runs the worker's code and has imported the
+ * job's modules (as the head start has them do; the job then finds them ready at once).
+ */
+async function readyThreads(workers: number, source: string = TEST_SOURCE_MODULE): Promise<void> {
+  warmUpWorkers(workers, undefined, [counter().module, source]);
+  for (let waited = 0; !warmWorkersSettled(workers); waited += 10) {
     if (waited > 20_000) throw new Error('the warm threads did not start within 20 s');
     await sleep(10);
   }
@@ -238,7 +243,7 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
     expect(inline.rejected.map((record) => record.line)).toEqual(
       lines.flatMap((line, i) => (line.startsWith('bad') ? [i + 1] : [])),
     );
-    await readyThreads(2);
+    await readyThreads(2, fileSource(path, { eventNames: names }).module);
     const handedOver = await run({ workers: 2, headStart: true, headStartUntilChunk: 12 });
     expect(handedOver.summary.headStartChunks).toBe(12);
     expect(handedOver.text).toBe(inline.text);
@@ -247,5 +252,55 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
       records.map((record) => ({ ...record, raw: [...record.raw] }));
     expect(plain(handedOver.rejected)).toEqual(plain(inline.rejected));
     expect(handedOver.summary.rejects).toEqual(inline.summary.rejects);
+  });
+
+  it('interrupted while the hand-over waits for the writes: stops there with a checkpoint to resume from', async () => {
+    await loadCheckpointCodec();
+    await readyThreads(2);
+    const store = new CheckpointStore(tempDir(), 100);
+    const job = 'head start interrupted';
+    const abort = new AbortController();
+    // Chunk 11's write is slow and the interrupt comes during it: the hand-over at chunk 12 is
+    // waiting for that write.
+    const sink = recordingSink(async (chunk) => {
+      if (chunk !== 11) return;
+      await sleep(50);
+      abort.abort();
+    });
+    const summary = await runJob({
+      source: testSource(STREAM),
+      operator: counter(),
+      sink,
+      workers: 2,
+      partitions: 16,
+      headStart: true,
+      headStartUntilChunk: 12,
+      signal: abort.signal,
+      checkpoint: { store, job, everyEvents: 1e9 },
+    });
+    expect(summary).toMatchObject({ interrupted: true, chunks: 12, headStartChunks: 12 });
+    const newest = store.loadNewest(job).checkpoint!;
+    expect(newest.chunk).toBe(12);
+    const resumed = await headStarted({ resumeFrom: newest });
+    expect(sink.text + resumed.sink.text).toBe(outputText(reference.outputs));
+  });
+
+  it('threads that cannot start fail the job with their error, as without a head start', async () => {
+    // A slow sink keeps the job on this thread long enough for the threads to fail meanwhile.
+    const error = await runJob({
+      source: testSource(STREAM),
+      operator: counter(),
+      sink: recordingSink(() => sleep(20)),
+      workers: 2,
+      partitions: 16,
+      headStart: true,
+      resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 },
+    }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(WorkerFailedError);
+    expect((error as Error).message).toMatch(/memory limit/);
+    expect(hasWarmWorkers()).toBe(false);
   });
 });

@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJob } from '../src/api/job.js';
 import { recordsSink } from '../src/api/records-sink.js';
-import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers } from '../src/warm-up.js';
-import { counterReference, fixture, randomEvents, toBatches } from './helpers.js';
+import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '../src/warm-up.js';
+import { counterReference, fixture, freshDirs, randomEvents, sleep, toBatches } from './helpers.js';
+
+const tempDir = freshDirs('warm-up');
 
 const events = randomEvents(11, 5000, 150, 3);
 const expected = counterReference([toBatches(events, events.length)[0]!]).outputs.map(
@@ -57,6 +62,29 @@ describe('warmUpWorkers', () => {
     await releaseWarmWorkers();
     expect(hasWarmWorkers()).toBe(false);
     expect(await runCounter(2)).toEqual(expected);
+  });
+
+  it('says ready once every thread runs, and again once they have imported the modules given later', async () => {
+    const file = join(tempDir(), 'imports.txt');
+    const probe = `${new URL('./fixtures/import-probe.ts', import.meta.url).href}?file=${encodeURIComponent(file)}`;
+    const ready = async () => {
+      for (let waited = 0; !warmWorkersSettled(2); waited += 10) {
+        if (waited > 20_000) throw new Error('not ready within 20 s');
+        await sleep(10);
+      }
+    };
+    warmUpWorkers(2);
+    await ready();
+    warmUpWorkers(2, undefined, [probe]);
+    expect(warmWorkersSettled(2)).toBe(false);
+    await ready();
+    const threads = readFileSync(file, 'utf8').trim().split('\n').map(Number);
+    expect(threads.length).toBeGreaterThanOrEqual(1);
+    expect(threads).not.toContain(threadId);
+    // Modules already imported are not asked for again: the set stays ready.
+    warmUpWorkers(2, undefined, [probe]);
+    expect(warmWorkersSettled(2)).toBe(true);
+    expect(warmWorkersSettled(3)).toBe(false);
   });
 
   it('refuses a count below 1', () => {

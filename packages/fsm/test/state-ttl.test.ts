@@ -1,4 +1,5 @@
-import { callbackSink, type EventBatch, runJob } from '@statecraft/engine';
+import { callbackSink, type EventBatch, type JobOptions, runJob } from '@statecraft/engine';
+import { releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '@statecraft/engine/warm-up';
 // The jobs run the built package (@statecraft/fsm): worker threads then load plain JavaScript
 // instead of compiling the operator's TypeScript each (run `npx tsc -b` first).
 import {
@@ -101,7 +102,13 @@ const OPTIONS: GeneratorOptions = {
 const CHUNKS = [...generateChunks(OPTIONS)];
 const TTL: StateTtl = { unit: 'events', amount: 3_000 };
 
-async function run(workers: number, partitions: number, sourceParallelism: number, ttl?: StateTtl) {
+async function run(
+  workers: number,
+  partitions: number,
+  sourceParallelism: number,
+  ttl?: StateTtl,
+  options: Partial<JobOptions> = {},
+) {
   const formatter = createAlertFormatter(seed, 'text');
   let text = '';
   const summary = await runJob({
@@ -113,6 +120,7 @@ async function run(workers: number, partitions: number, sourceParallelism: numbe
     sink: callbackSink((columns) => {
       text += formatter.format(columns);
     }),
+    ...options,
   });
   return { text, summary };
 }
@@ -148,6 +156,28 @@ describe('state TTL counted in events of the stream', () => {
       expect(summary.events).toBe(OPTIONS.events);
     },
   );
+
+  it('a head start handing its state over mid-stream (stamps, sweeps) changes nothing', async () => {
+    // The threads run, with the operator and the generator loaded, before the job starts: the
+    // hand-over lands exactly at chunk 37.
+    warmUpWorkers(2, undefined, [
+      stateMachineOperator(seed, { ttl: TTL }).module,
+      generatorSource(OPTIONS).module,
+    ]);
+    try {
+      for (let waited = 0; !warmWorkersSettled(2); waited += 10) {
+        if (waited > 20_000) throw new Error('the threads did not start within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const { text, summary } = await run(2, 128, 2, TTL, { headStart: true, headStartUntilChunk: 37 });
+      expect(summary.headStartChunks).toBe(37);
+      expectSameLines(text, reference.text, 'head start');
+      expect(summary.expiredKeys).toBe(reference.expired);
+      expect(summary.liveKeys).toBe(reference.live);
+    } finally {
+      await releaseWarmWorkers();
+    }
+  });
 
   it('without a TTL nothing expires and the alerts are the plain machine’s', async () => {
     const { text, summary } = await run(2, 128, 2);

@@ -54,8 +54,9 @@ export async function runWithHeadStart(
     return { ...whole, headStartChunks: whole.chunks - firstChunk };
   }
   // The pool (piscina) is loaded only by a job that starts threads.
-  const { releaseWarmWorkers, warmUpWorkers, warmWorkersReady } = await import('./worker-pool.js');
-  warmUpWorkers(workers, resourceLimits);
+  const { releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } = await import('./worker-pool.js');
+  // The threads import the operator and the source while this thread starts the job.
+  warmUpWorkers(workers, resourceLimits, [config.operator.module, source.module]);
   const loading = import('./parallel/exchange-job.js');
   loading.catch(() => undefined);
   const until = config.headStartUntilChunk ?? 0;
@@ -70,7 +71,7 @@ export async function runWithHeadStart(
       checkpoints,
       monitor,
       (next) =>
-        next >= until && chunks - next >= MIN_CHUNKS_LEFT && warmWorkersReady(workers, resourceLimits),
+        next >= until && chunks - next >= MIN_CHUNKS_LEFT && warmWorkersSettled(workers, resourceLimits),
       numberRejects,
     );
   } catch (error) {
@@ -84,8 +85,14 @@ export async function runWithHeadStart(
   }
   const from = handedOver.start;
   if (from !== start && from !== undefined) checkpoints?.handedOver(from);
-  const { runExchangeJob } = await loading;
-  const tail = await runExchangeJob(config, source, from, checkpoints, undefined, monitor, numberRejects);
+  let tail: AttemptResult;
+  try {
+    const { runExchangeJob } = await loading;
+    tail = await runExchangeJob(config, source, from, checkpoints, undefined, monitor, numberRejects);
+  } finally {
+    // Threads the exchange job did not take (its module failed to load): none once it has.
+    await releaseWarmWorkers();
+  }
   return {
     ...tail,
     latenciesMs: head.latenciesMs.concat(tail.latenciesMs),

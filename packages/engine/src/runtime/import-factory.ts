@@ -17,3 +17,21 @@ export async function importFactory<F>(url: string, name: string, kind: string):
   }
   return module[name] as F;
 }
+
+/**
+ * Imports `urls` ahead of the task that needs them (see warmUpWorkers); one that fails to load is
+ * left for that task to report.
+ */
+export async function preloadModules(urls: readonly string[]): Promise<undefined> {
+  await Promise.all(
+    urls.map(async (url) => {
+      try {
+        if (isTypeScriptModule(url)) await enableTypeScriptModules();
+        await import(url);
+      } catch {
+        // The task that imports it reports the error.
+      }
+    }),
+  );
+  return undefined;
+}

@@ -115,6 +115,11 @@ export async function runInlineJob(
       if (handOver?.(chunk) === true) {
         while (collector.error === undefined && collector.backlog > 0) await progress.wait();
         if (collector.error !== undefined) throw collector.error;
+        if (signal?.aborted) {
+          // Interrupted while the outputs were written: stop here, as at the top of the loop.
+          interrupted = true;
+          break;
+        }
         const state: Checkpoint = {
           job: start?.job ?? '',
           chunk,

@@ -32,7 +32,8 @@ export interface JobSummary {
   interrupted: boolean;
   /**
    * Chunks done on the calling thread before the worker threads took over (JobOptions.headStart):
-   * all of a job that ended first, 0 without a head start.
+   * all of a job that ended first, 0 without a head start, and 0 after a restart (which never
+   * head-starts: the count is the last attempt's).
    */
   headStartChunks: number;
 }

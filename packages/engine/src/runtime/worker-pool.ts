@@ -11,8 +11,15 @@ interface WarmPool {
   workers: number;
   limits: string;
   pool: Piscina;
-  /** Every thread has booted and loaded the worker's code (it answered a warm-up task). */
-  ready: boolean;
+  /**
+   * Every thread has booted and loaded the worker's code (it answered its warm-up tasks), or one
+   * failed to (the job that takes the threads reports the failure).
+   */
+  settled: boolean;
+  /** The warm-up tasks sent so far, all answered. */
+  answered: Promise<unknown>;
+  /** Modules the warm-up tasks had the threads import. */
+  preloaded: Set<string>;
 }
 
 /** Threads started ahead of their job by warmUpWorkers, until a job takes them. */
@@ -60,36 +67,52 @@ export function createWorkerPool(
  * Starts `workers` threads now, for the next job that runs with exactly that many (and the same
  * resource limits): a thread takes longer to boot than a job's own set-up, so starting them while
  * the program still loads its code takes their start off a short job's time. At most one set
- * waits; a second call with another count or limits replaces it.
+ * waits; a second call with another count or limits replaces it, one with the same has the
+ * threads import the `modules` they have not.
  */
-export function warmUpWorkers(workers: number, resourceLimits?: WorkerLimits): void {
+export function warmUpWorkers(
+  workers: number,
+  resourceLimits?: WorkerLimits,
+  modules: readonly string[] = [],
+): void {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new RangeError(`warmUpWorkers needs a worker count ≥ 1, got ${workers}`);
   }
   const limits = limitsKey(resourceLimits);
-  if (warm?.workers === workers && warm.limits === limits) return;
-  void releaseWarmWorkers();
-  // Errors of threads no job has taken yet surface in the job that takes them (its tasks fail).
-  const pool = createWorkerPool(workers, resourceLimits, () => undefined);
-  const set: WarmPool = { workers, limits, pool, ready: false };
-  warm = set;
-  // One warm-up task per thread (each thread takes one task at a time, so each gets one): all have
-  // answered once every thread runs the worker's code. A thread that fails to start never answers.
-  const task: WarmUpTask = { mode: 'warm-up' };
-  Promise.all(Array.from({ length: workers }, () => pool.run(task))).then(
-    () => {
-      set.ready = true;
-    },
-    () => undefined,
-  );
+  let set = warm;
+  if (set?.workers !== workers || set.limits !== limits) {
+    void releaseWarmWorkers();
+    // Errors of threads no job has taken yet surface in the job that takes them (its tasks fail).
+    const pool = createWorkerPool(workers, resourceLimits, () => undefined);
+    set = { workers, limits, pool, settled: false, answered: Promise.resolve(), preloaded: new Set() };
+    warm = set;
+  } else if (modules.every((module) => set!.preloaded.has(module))) {
+    return;
+  }
+  const preload = modules.filter((module) => !set.preloaded.has(module));
+  for (const module of preload) set.preloaded.add(module);
+  // One warm-up task per thread (a thread takes one task at a time, so each gets one while the
+  // others are busy with theirs): all have answered once every thread runs the worker's code and
+  // has imported `modules` (an operator's, a source's: the job's tasks then find them loaded). A
+  // thread that fails to start rejects its task.
+  const task: WarmUpTask = { mode: 'warm-up', modules: preload };
+  const round = Promise.all([set.answered, ...Array.from({ length: workers }, () => set.pool.run(task))]);
+  set.answered = round;
+  set.settled = false;
+  const current = set;
+  const settle = () => {
+    if (current.answered === round) current.settled = true;
+  };
+  round.then(settle, settle);
 }
 
 /**
- * Whether threads warmed up for `workers` (and these limits) wait, all of them booted and running
- * the worker's code; false while they still start, and when none wait.
+ * Whether threads warmed up for `workers` (and these limits) wait and have settled: all of them
+ * booted, running the worker's code with the modules asked for, or one failed to start (the job
+ * that takes them reports why). False while they still start, and when none wait.
  */
-export function warmWorkersReady(workers: number, resourceLimits?: WorkerLimits): boolean {
-  return warm?.workers === workers && warm.limits === limitsKey(resourceLimits) && warm.ready;
+export function warmWorkersSettled(workers: number, resourceLimits?: WorkerLimits): boolean {
+  return warm?.workers === workers && warm.limits === limitsKey(resourceLimits) && warm.settled;
 }
 
 /** Whether threads started by warmUpWorkers wait for a job (a job with their count takes them). */

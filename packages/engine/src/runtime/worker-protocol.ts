@@ -10,9 +10,10 @@ export interface WorkerTask {
   context: OperatorContext;
 }
 
-/** Answered as soon as the thread runs the worker's code (see warmUpWorkers). */
+/** Answered once the thread runs the worker's code and has imported `modules` (see warmUpWorkers). */
 export interface WarmUpTask {
   mode: 'warm-up';
+  modules: string[];
 }
 
 export interface WorkerResult {

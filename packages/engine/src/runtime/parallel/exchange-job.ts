@@ -180,7 +180,14 @@ export async function runExchangeJob(
     if (interrupted && checkpoints !== undefined && !allGranted()) {
       // Stop with a checkpoint at the first chunk not done, so --resume starts exactly there.
       while (!stalled() && !checkpoints.idle) await progress.wait();
-      if (!stalled() && granted > firstChunk && (checkpoints.latest?.chunk ?? -1) < granted) {
+      // Not at the run's first chunk, which a checkpoint already holds; unless the run went on from
+      // a head start's state, held in memory only (interrupted before any chunk was granted).
+      const durableStart = firstChunk === 0 || (checkpoints.latest?.chunk ?? -1) >= firstChunk;
+      if (
+        !stalled() &&
+        (granted > firstChunk || !durableStart) &&
+        (checkpoints.latest?.chunk ?? -1) < granted
+      ) {
         checkpointAt(checkpoints, granted);
         while (!stalled() && !checkpoints.idle) await progress.wait();
       }
