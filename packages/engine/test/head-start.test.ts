@@ -284,23 +284,4 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
     const resumed = await headStarted({ resumeFrom: newest });
     expect(sink.text + resumed.sink.text).toBe(outputText(reference.outputs));
   });
-
-  it('threads that cannot start fail the job with their error, as without a head start', async () => {
-    // A slow sink keeps the job on this thread long enough for the threads to fail meanwhile.
-    const error = await runJob({
-      source: testSource(STREAM),
-      operator: counter(),
-      sink: recordingSink(() => sleep(20)),
-      workers: 2,
-      partitions: 16,
-      headStart: true,
-      resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 },
-    }).then(
-      () => undefined,
-      (failure: unknown) => failure,
-    );
-    expect(error).toBeInstanceOf(WorkerFailedError);
-    expect((error as Error).message).toMatch(/memory limit/);
-    expect(hasWarmWorkers()).toBe(false);
-  });
 });
