@@ -10,12 +10,12 @@ import { HEAD_START_MIN_CHUNKS } from '../src/runtime/head-start.js';
 import { runJob } from '../src/runtime/job.js';
 import type { JobOptions } from '../src/runtime/job-options.js';
 import { fileSource } from '../src/sources/file-source.js';
-import type { RejectedRecord, RejectReason } from '../src/sources/reject.js';
+import type { RejectedRecord, } from '../src/sources/reject.js';
 import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '../src/warm-up.js';
 import {
   createProbe,
   PROBE_THREAD_OF,
-  rejectsOfChunk,
+  rejectsBeforeChunk,
   type TestSourceConfig,
   testChunks,
   testSource,
@@ -46,16 +46,6 @@ const counter = (config: Record<string, unknown> = {}) => ({
   module: parallelFixture('parallel-counter'),
   config: { checkpointable: true, ...config },
 });
-
-function rejectsBefore(chunk: number): Partial<Record<RejectReason, number>> {
-  const total: Partial<Record<RejectReason, number>> = {};
-  for (let k = 0; k < chunk; k++) {
-    for (const [reason, n] of Object.entries(rejectsOfChunk(k)) as [RejectReason, number][]) {
-      total[reason] = (total[reason] ?? 0) + n;
-    }
-  }
-  return total;
-}
 
 const TEST_SOURCE_MODULE = testSource(STREAM).module;
 
@@ -124,7 +114,7 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
         headStartChunks: 12,
         interrupted: false,
       });
-      expect(summary.rejects).toEqual(rejectsBefore(STREAM.chunks));
+      expect(summary.rejects).toEqual(rejectsBeforeChunk(STREAM.chunks));
       // Chunks 0..11 were made on this thread, the rest in the worker threads, each exactly once.
       expect(threadOf.slice(0, 12).every((thread) => thread === here)).toBe(true);
       expect(threadOf.slice(12).every((thread) => thread !== here && thread !== 0)).toBe(true);
@@ -136,7 +126,7 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
     const { summary, sink, threadOf } = await headStarted({});
     expect(sink.text).toBe(outputText(reference.outputs));
     expect(summary.liveKeys).toBe(reference.liveKeys);
-    expect(summary.rejects).toEqual(rejectsBefore(STREAM.chunks));
+    expect(summary.rejects).toEqual(rejectsBeforeChunk(STREAM.chunks));
     const inline = summary.headStartChunks;
     expect(inline).toBeGreaterThanOrEqual(0);
     expect(inline).toBeLessThanOrEqual(STREAM.chunks);
@@ -205,7 +195,11 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
     expect(chunks.some((chunk) => chunk > 12)).toBe(true);
     for (const checkpoint of checkpoints) {
       const before = reference.outputs.length - outputsFrom(checkpoint.chunk).length;
-      expect(checkpoint).toMatchObject({ job, outputs: before, rejects: rejectsBefore(checkpoint.chunk) });
+      expect(checkpoint).toMatchObject({
+        job,
+        outputs: before,
+        rejects: rejectsBeforeChunk(checkpoint.chunk),
+      });
       const resumed = await headStarted({ resumeFrom: checkpoint });
       expect(resumed.sink.text).toBe(outputText(outputsFrom(checkpoint.chunk)));
       expect(resumed.summary).toMatchObject({
@@ -213,7 +207,7 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
         events: reference.events,
         liveKeys: reference.liveKeys,
       });
-      expect(resumed.summary.rejects).toEqual(rejectsBefore(STREAM.chunks));
+      expect(resumed.summary.rejects).toEqual(rejectsBeforeChunk(STREAM.chunks));
     }
   });
 

@@ -5,13 +5,12 @@ import { keyGroupRange } from '../src/partitioning/key-groups.js';
 import { runJob } from '../src/runtime/job.js';
 import type { JobSummary } from '../src/runtime/summary.js';
 import { producerOfChunk } from '../src/sources/parallel-source.js';
-import type { RejectReason } from '../src/sources/reject.js';
 import {
   createProbe,
   PROBE_INSTANCES,
   PROBE_PRODUCED,
   PROBE_THREAD_OF,
-  rejectsOfChunk,
+  rejectsBeforeChunk,
   type TestSourceConfig,
   testChunks,
   testSource,
@@ -32,16 +31,6 @@ const counter = (config: Record<string, unknown> = {}) => ({
 
 /** The thread this test file runs on, + 1 (as the fixtures record threads). */
 const here = threadId + 1;
-
-function expectedRejects(chunks: number): Partial<Record<RejectReason, number>> {
-  const total: Partial<Record<RejectReason, number>> = {};
-  for (let k = 0; k < chunks; k++) {
-    for (const [reason, n] of Object.entries(rejectsOfChunk(k)) as [RejectReason, number][]) {
-      total[reason] = (total[reason] ?? 0) + n;
-    }
-  }
-  return total;
-}
 
 /** Runs the job and returns what it rejected with (failing the test if it resolved). */
 async function rejection(job: Promise<JobSummary>): Promise<unknown> {
@@ -134,7 +123,7 @@ describe('a parallel source gives the same output for every W, P and S', { timeo
       sourceParallelism: workers === 0 ? 0 : s,
       interrupted: false,
     });
-    expect(summary.rejects).toEqual(expectedRejects(STREAM.chunks));
+    expect(summary.rejects).toEqual(rejectsBeforeChunk(STREAM.chunks));
 
     // Where the chunks were made: each exactly once; inline on this thread for W = 0, otherwise
     // never here, and producer p on thread p mod W (the thread that owns keyGroupRange(p mod W)).
@@ -294,7 +283,7 @@ describe('abort', { timeout: 60_000 }, () => {
         outputs: prefix.outputs.length,
         liveKeys: prefix.liveKeys,
       });
-      expect(summary.rejects).toEqual(expectedRejects(done));
+      expect(summary.rejects).toEqual(rejectsBeforeChunk(done));
       expect(sink.closed).toBe(1);
       const made = new Int32Array(probe)[PROBE_PRODUCED]!;
       if (workers > 0) {
