@@ -50,6 +50,31 @@ describe('createMachineJob', () => {
     expect(summary).toMatchObject({ events: 50_000, outputs: expected.length, interrupted: false });
   });
 
+  it('with headStart, starts on the calling thread (hands over or ends first): the same alerts', async () => {
+    // 39 chunks of 65,536 events: enough for a head start to start threads.
+    const generator = { events: 2_500_000, seed: 9, errorRate: 0.001, splits: 8 };
+    const run = async (options: { workers: number; headStart?: boolean }) => {
+      const { alerts, onAlerts } = collector();
+      const summary = await createMachineJob({
+        machine: 'seed',
+        source: fromGenerator(generator),
+        onAlerts,
+        partitions: 32,
+        ...options,
+      }).run();
+      return { alerts, summary };
+    };
+    const inline = await run({ workers: 0 });
+    expect(inline.alerts.length).toBeGreaterThan(100);
+    const headStarted = await run({ workers: 2, headStart: true });
+    expect(headStarted.alerts).toEqual(inline.alerts);
+    // The threads take longer to boot than the first chunk takes here.
+    expect(headStarted.summary.headStartChunks).toBeGreaterThan(0);
+    const threadsOnly = await run({ workers: 2 });
+    expect(threadsOnly.alerts).toEqual(inline.alerts);
+    expect(threadsOnly.summary.headStartChunks).toBe(0);
+  });
+
   it("takes events named by a custom machine's alphabet, from a .json file", async () => {
     async function* sessions(): AsyncGenerator<EventRecord> {
       yield { address: '10.0.0.1', type: 'login' };

@@ -23,6 +23,12 @@ export interface JobConfig {
   sourceParallelism?: number;
   /** Chunks queued per worker before the source waits. Default 4. */
   maxInFlightPerWorker?: number;
+  /**
+   * With workers and a parallel source (`fromFile` on a plain file, `fromGenerator`): start on the
+   * calling thread while the workers boot, and hand over to them once they run (a short job starts
+   * none). Same output; see the engine's `JobOptions.headStart`. Default false.
+   */
+  headStart?: boolean;
   /** Heap limits of each worker thread. */
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
   /** Aborting it stops the job as `stop()` does. */
@@ -111,6 +117,7 @@ class EngineJob implements Job {
         partitions: config.partitions,
         sourceParallelism: config.sourceParallelism,
         maxInFlightPerWorker: config.maxInFlightPerWorker,
+        headStart: config.headStart,
         resourceLimits: config.resourceLimits,
         checkpoint: config.checkpoint,
         resumeFrom: config.resumeFrom,

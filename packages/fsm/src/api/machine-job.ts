@@ -24,6 +24,7 @@ type EngineSettings = Pick<
   | 'partitions'
   | 'sourceParallelism'
   | 'maxInFlightPerWorker'
+  | 'headStart'
   | 'resourceLimits'
   | 'signal'
   | 'checkpoint'
