@@ -10,7 +10,7 @@ import { HEAD_START_MIN_CHUNKS } from '../src/runtime/head-start.js';
 import { runJob } from '../src/runtime/job.js';
 import type { JobOptions } from '../src/runtime/job-options.js';
 import { fileSource } from '../src/sources/file-source.js';
-import type { RejectedRecord, } from '../src/sources/reject.js';
+import type { RejectedRecord } from '../src/sources/reject.js';
 import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '../src/warm-up.js';
 import {
   createProbe,
