@@ -7,4 +7,5 @@ export {
   releaseWarmWorkers,
   warmUpWorkers,
   warmWorkersSettled,
+  whenWarmWorkersSettled,
 } from './runtime/worker-pool.js';

@@ -11,7 +11,13 @@ import { runJob } from '../src/runtime/job.js';
 import type { JobOptions } from '../src/runtime/job-options.js';
 import { fileSource } from '../src/sources/file-source.js';
 import type { RejectedRecord } from '../src/sources/reject.js';
-import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '../src/warm-up.js';
+import {
+  hasWarmWorkers,
+  releaseWarmWorkers,
+  warmUpWorkers,
+  warmWorkersSettled,
+  whenWarmWorkersSettled,
+} from '../src/warm-up.js';
 import {
   createProbe,
   PROBE_THREAD_OF,
@@ -57,10 +63,8 @@ const outputsFrom = (chunk: number): Out[] => reference.outputs.filter(([k]) => 
  */
 async function readyThreads(workers: number, source: string = TEST_SOURCE_MODULE): Promise<void> {
   warmUpWorkers(workers, undefined, [counter().module, source]);
-  for (let waited = 0; !warmWorkersSettled(workers); waited += 10) {
-    if (waited > 20_000) throw new Error('the warm threads did not start within 20 s');
-    await sleep(10);
-  }
+  await whenWarmWorkersSettled();
+  expect(warmWorkersSettled(workers)).toBe(true);
 }
 
 /** Runs STREAM with a head start; returns the summary, the sink and which thread made each chunk. */
@@ -101,7 +105,6 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
         partitions,
         sourceParallelism,
         headStartUntilChunk: 12,
-        operator: counter({ owners: new SharedArrayBuffer(4 * partitions) }),
       });
       expect(sink.text).toBe(outputText(reference.outputs));
       expect(sink.closed).toBe(1);

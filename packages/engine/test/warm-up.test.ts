@@ -4,8 +4,14 @@ import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJob } from '../src/api/job.js';
 import { recordsSink } from '../src/api/records-sink.js';
-import { hasWarmWorkers, releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '../src/warm-up.js';
-import { counterReference, fixture, freshDirs, randomEvents, sleep, toBatches } from './helpers.js';
+import {
+  hasWarmWorkers,
+  releaseWarmWorkers,
+  warmUpWorkers,
+  warmWorkersSettled,
+  whenWarmWorkersSettled,
+} from '../src/warm-up.js';
+import { counterReference, fixture, freshDirs, randomEvents, toBatches } from './helpers.js';
 
 const tempDir = freshDirs('warm-up');
 
@@ -68,10 +74,8 @@ describe('warmUpWorkers', () => {
     const file = join(tempDir(), 'imports.txt');
     const probe = `${new URL('./fixtures/import-probe.ts', import.meta.url).href}?file=${encodeURIComponent(file)}`;
     const ready = async () => {
-      for (let waited = 0; !warmWorkersSettled(2); waited += 10) {
-        if (waited > 20_000) throw new Error('not ready within 20 s');
-        await sleep(10);
-      }
+      await whenWarmWorkersSettled();
+      expect(warmWorkersSettled(2)).toBe(true);
     };
     warmUpWorkers(2);
     await ready();

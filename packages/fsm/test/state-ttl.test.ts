@@ -1,5 +1,10 @@
 import { callbackSink, type EventBatch, type JobOptions, runJob } from '@statecraft/engine';
-import { releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } from '@statecraft/engine/warm-up';
+import {
+  releaseWarmWorkers,
+  warmUpWorkers,
+  warmWorkersSettled,
+  whenWarmWorkersSettled,
+} from '@statecraft/engine/warm-up';
 // The jobs run the built package (@statecraft/fsm): worker threads then load plain JavaScript
 // instead of compiling the operator's TypeScript each (run `npx tsc -b` first).
 import {
@@ -165,10 +170,8 @@ describe('state TTL counted in events of the stream', () => {
       generatorSource(OPTIONS).module,
     ]);
     try {
-      for (let waited = 0; !warmWorkersSettled(2); waited += 10) {
-        if (waited > 20_000) throw new Error('the threads did not start within 20 s');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await whenWarmWorkersSettled();
+      expect(warmWorkersSettled(2)).toBe(true);
       const { text, summary } = await run(2, 128, 2, TTL, { headStart: true, headStartUntilChunk: 37 });
       expect(summary.headStartChunks).toBe(37);
       expectSameLines(text, reference.text, 'head start');

@@ -7,8 +7,7 @@ import { enableTypeScriptModules, isTypeScriptModule } from './module-url.js';
 export async function importFactory<F>(url: string, name: string, kind: string): Promise<F> {
   let module: Record<string, unknown>;
   try {
-    if (isTypeScriptModule(url)) await enableTypeScriptModules();
-    module = (await import(url)) as Record<string, unknown>;
+    module = await importModule(url);
   } catch (error) {
     throw new Error(`cannot load ${kind} module ${url}: ${(error as Error).message}`, { cause: error });
   }
@@ -26,12 +25,17 @@ export async function preloadModules(urls: readonly string[]): Promise<undefined
   await Promise.all(
     urls.map(async (url) => {
       try {
-        if (isTypeScriptModule(url)) await enableTypeScriptModules();
-        await import(url);
+        await importModule(url);
       } catch {
         // The task that imports it reports the error.
       }
     }),
   );
   return undefined;
+}
+
+/** Imports `url`, under tsx when it is a `.ts` module (development only). */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  if (isTypeScriptModule(url)) await enableTypeScriptModules();
+  return (await import(url)) as Record<string, unknown>;
 }

@@ -84,6 +84,9 @@ export async function runInlineJob(
     let firstEvent = baseEvents;
     let interrupted = false;
     let handedOver: { start: Checkpoint } | undefined;
+    // Counted from the run's start, as a checkpoint holds them.
+    const rejectsSoFar = () => mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]);
+    const expiredSoFar = () => (start?.expiredKeys ?? 0) + (operator.expiredKeys?.() ?? 0);
     const checkpointAt = (chunk: number) => {
       const now = { chunksWritten: collector.chunksWritten, ...totals() };
       checkpoints!.begin(chunk, 1, 1, now, firstEvent);
@@ -126,8 +129,8 @@ export async function runInlineJob(
           firstEvent,
           outputs: totals().outputs,
           outputPosition: sink.position?.() ?? 0,
-          rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
-          expiredKeys: (start?.expiredKeys ?? 0) + (operator.expiredKeys?.() ?? 0),
+          rejects: rejectsSoFar(),
+          expiredKeys: expiredSoFar(),
           workers: 0,
           partitions,
           sourceParallelism: 1,
@@ -181,7 +184,7 @@ export async function runInlineJob(
     let expiredKeys: number;
     try {
       liveKeys = operator.liveKeys();
-      expiredKeys = (start?.expiredKeys ?? 0) + (operator.expiredKeys?.() ?? 0);
+      expiredKeys = expiredSoFar();
     } catch (error) {
       throw WorkerFailedError.from(0, error);
     }
@@ -191,7 +194,7 @@ export async function runInlineJob(
       liveKeys,
       expiredKeys,
       latenciesMs: collector.latenciesMs,
-      rejects: mergeRejects([start?.rejects ?? {}, producer.rejects?.() ?? {}]),
+      rejects: rejectsSoFar(),
       interrupted,
       ...(handedOver === undefined ? {} : { handedOver }),
     };

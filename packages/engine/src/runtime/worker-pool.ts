@@ -79,17 +79,17 @@ export function warmUpWorkers(
     throw new RangeError(`warmUpWorkers needs a worker count ≥ 1, got ${workers}`);
   }
   const limits = limitsKey(resourceLimits);
-  let set = warm;
-  if (set?.workers !== workers || set.limits !== limits) {
+  const started = warm?.workers === workers && warm.limits === limits;
+  let set = started ? warm : undefined;
+  if (set === undefined) {
     void releaseWarmWorkers();
     // Errors of threads no job has taken yet surface in the job that takes them (its tasks fail).
     const pool = createWorkerPool(workers, resourceLimits, () => undefined);
     set = { workers, limits, pool, settled: false, answered: Promise.resolve(), preloaded: new Set() };
     warm = set;
-  } else if (modules.every((module) => set!.preloaded.has(module))) {
-    return;
   }
   const preload = modules.filter((module) => !set.preloaded.has(module));
+  if (started && preload.length === 0) return;
   for (const module of preload) set.preloaded.add(module);
   // One warm-up task per thread (a thread takes one task at a time, so each gets one while the
   // others are busy with theirs): all have answered once every thread runs the worker's code and
@@ -113,6 +113,11 @@ export function warmUpWorkers(
  */
 export function warmWorkersSettled(workers: number, resourceLimits?: WorkerLimits): boolean {
   return warm?.workers === workers && warm.limits === limitsKey(resourceLimits) && warm.settled;
+}
+
+/** Resolves once the threads warmUpWorkers started (if any wait) have settled (see warmWorkersSettled). */
+export async function whenWarmWorkersSettled(): Promise<void> {
+  while (warm !== undefined && !warm.settled) await warm.answered.catch(() => undefined);
 }
 
 /** Whether threads started by warmUpWorkers wait for a job (a job with their count takes them). */
