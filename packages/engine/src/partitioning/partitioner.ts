@@ -19,6 +19,8 @@ export class Partitioner {
   private readonly cursors: Uint32Array;
   private keyGroups = new Uint32Array(0);
   private wholePart: WorkerPart | undefined;
+  /** The chunk sorted by owner, before it is copied into the parts (see scatter). */
+  private staging: WorkerPart | undefined;
 
   constructor(
     private readonly workers: number,
@@ -119,35 +121,57 @@ export class Partitioner {
     }
   }
 
-  /** Copies each event to its owner's part; the parts' columns are read into arrays once per chunk. */
+  /**
+   * Copies each event to its owner's part: a counting sort into one staging chunk, owner after
+   * owner (owners' counts are known), then one copy per owner and column. Writing straight into
+   * the parts reached each part's column through an array of arrays per event: twice the time.
+   */
   private scatter(batch: EventBatch, parts: (WorkerPart | undefined)[]): void {
     const { count, addresses, types } = batch;
-    const { keyGroups, ownerOfKeyGroup, cursors } = this;
-    const partAddresses: Uint32Array[] = [];
-    const partTypes: Uint8Array[] = [];
-    const partKeyGroups: Uint32Array[] = [];
-    const partPositions: Uint32Array[] = [];
-    for (const part of parts) {
-      // A worker without events in this chunk gets none: its entries are never read.
-      const { addresses, types, keyGroups, positions } = part ?? EMPTY_PART;
-      partAddresses.push(addresses);
-      partTypes.push(types);
-      partKeyGroups.push(keyGroups);
-      partPositions.push(positions);
+    const { keyGroups, ownerOfKeyGroup, cursors, counts, workers } = this;
+    const staging = this.stagingFor(count);
+    const stagedAddresses = staging.addresses;
+    const stagedTypes = staging.types;
+    const stagedKeyGroups = staging.keyGroups;
+    const stagedPositions = staging.positions;
+    let start = 0;
+    for (let w = 0; w < workers; w++) {
+      cursors[w] = start;
+      start += counts[w]!;
     }
-    cursors.fill(0);
     for (let i = 0; i < count; i++) {
       const kg = keyGroups[i]!;
-      const owner = ownerOfKeyGroup[kg]!;
-      const j = cursors[owner]!++;
-      partAddresses[owner]![j] = addresses[i]!;
-      partTypes[owner]![j] = types[i]!;
-      partKeyGroups[owner]![j] = kg;
-      partPositions[owner]![j] = i;
+      const j = cursors[ownerOfKeyGroup[kg]!]!++;
+      stagedAddresses[j] = addresses[i]!;
+      stagedTypes[j] = types[i]!;
+      stagedKeyGroups[j] = kg;
+      stagedPositions[j] = i;
     }
+    start = 0;
     parts.forEach((part, owner) => {
-      if (part !== undefined) part.count = cursors[owner]!;
+      const end = start + counts[owner]!;
+      if (part !== undefined) {
+        part.addresses.set(stagedAddresses.subarray(start, end));
+        part.types.set(stagedTypes.subarray(start, end));
+        part.keyGroups.set(stagedKeyGroups.subarray(start, end));
+        part.positions.set(stagedPositions.subarray(start, end));
+        part.count = end - start;
+      }
+      start = end;
     });
+  }
+
+  private stagingFor(count: number): WorkerPart {
+    if (this.staging === undefined || this.staging.addresses.length < count) {
+      this.staging = {
+        count: 0,
+        addresses: new Uint32Array(count),
+        types: new Uint8Array(count),
+        keyGroups: new Uint32Array(count),
+        positions: new Uint32Array(count),
+      };
+    }
+    return this.staging;
   }
 
   /**
@@ -187,11 +211,3 @@ export class Partitioner {
     };
   }
 }
-
-const EMPTY_PART: WorkerPart = {
-  count: 0,
-  addresses: new Uint32Array(0),
-  types: new Uint8Array(0),
-  keyGroups: new Uint32Array(0),
-  positions: new Uint32Array(0),
-};
