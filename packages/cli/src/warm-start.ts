@@ -1,9 +1,5 @@
 import { availableParallelism } from 'node:os';
-import {
-  DEFAULT_PARTITIONS,
-  defaultWorkersFor,
-  HEAD_START_MIN_GENERATOR_EVENTS,
-} from './definitions/defaults.js';
+import { DEFAULT_PARTITIONS, defaultWorkersFor } from './definitions/defaults.js';
 import { type KafkaFlags, usesKafka } from './kafka/kafka-options.js';
 
 export interface WarmStartFlags extends KafkaFlags {
@@ -21,8 +17,8 @@ let warmedUp = false;
  * The worker threads a `run` will start, when its flags alone say so: --workers, or the default
  * for the generator (by its --events) and for stdin. Undefined for a Kafka run, for an input file
  * without --workers (its size decides, read later), for flags the run will reject (it reports
- * them), and where a head start decides: a generator job too short to start threads, and a file
- * (the job starts them once it knows the file's chunks). A fed input (stdin, .gz) has no head start.
+ * them), and for a job with a head start (it starts them itself, once its pace says they will
+ * pay). A fed input (stdin, .gz) has no head start.
  */
 export function workersKnownFromFlags(
   flags: WarmStartFlags,
@@ -38,10 +34,8 @@ export function workersKnownFromFlags(
   }
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= partitions)) return undefined;
   const fed = flags.input === '-' || flags.input?.endsWith('.gz') === true;
-  if (flags.headStart === true && !fed) {
-    if (flags.input !== undefined) return undefined;
-    if (flags.events !== undefined && flags.events < HEAD_START_MIN_GENERATOR_EVENTS) return undefined;
-  }
+  // A head-started job starts its threads itself, once its pace says they will pay.
+  if (flags.headStart === true && !fed) return undefined;
   return workers;
 }
 

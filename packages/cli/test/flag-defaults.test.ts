@@ -1,5 +1,5 @@
-import { DEFAULT_PARTITIONS, HEAD_START_MIN_CHUNKS, INPUT_FORMATS } from '@statecraft/engine';
-import { ALERT_FORMATS, DEFAULT_GENERATOR_CHUNK, DEFAULT_GENERATOR_SPLITS } from '@statecraft/fsm';
+import { DEFAULT_PARTITIONS, INPUT_FORMATS } from '@statecraft/engine';
+import { ALERT_FORMATS, DEFAULT_GENERATOR_SPLITS } from '@statecraft/fsm';
 import { describe, expect, it } from 'vitest';
 import * as defaults from '../src/definitions/defaults.js';
 import { runOptions } from '../src/definitions/run.js';
@@ -11,10 +11,6 @@ describe('the flags show the packages’ defaults', () => {
     expect(defaults.DEFAULT_PARTITIONS).toBe(DEFAULT_PARTITIONS);
     expect(defaults.DEFAULT_GENERATOR_SPLITS).toBe(DEFAULT_GENERATOR_SPLITS);
     expect(defaults.ALERT_FORMATS).toEqual(ALERT_FORMATS);
-  });
-
-  it('the generator job below which a head start starts no threads', () => {
-    expect(defaults.HEAD_START_MIN_GENERATOR_EVENTS).toBe(HEAD_START_MIN_CHUNKS * DEFAULT_GENERATOR_CHUNK);
   });
 
   it('the input formats run --input-format offers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEAD_START_MIN_GENERATOR_EVENTS, INLINE_BELOW_EVENTS } from '../src/definitions/defaults.js';
+import { INLINE_BELOW_EVENTS } from '../src/definitions/defaults.js';
 import { workersKnownFromFlags } from '../src/warm-start.js';
 import { defaultWorkers } from '../src/worker-count.js';
 
@@ -27,17 +27,12 @@ describe('workersKnownFromFlags (threads started before the run command loads)',
     expect(workersKnownFromFlags({ workers: 2, brokers: '127.0.0.1:9092' }, 4)).toBeUndefined();
   });
 
-  it('with a head start: only for a generator job long enough to start threads, or a fed input', () => {
+  it('with a head start: only for a fed input (a head-started job starts its threads itself)', () => {
     const headStart = true;
-    expect(workersKnownFromFlags({ workers: 2, events: 1_000_000, headStart }, 4)).toBeUndefined();
-    expect(
-      workersKnownFromFlags({ workers: 2, events: HEAD_START_MIN_GENERATOR_EVENTS - 1, headStart }, 4),
-    ).toBeUndefined();
-    expect(workersKnownFromFlags({ workers: 2, events: HEAD_START_MIN_GENERATOR_EVENTS, headStart }, 4)).toBe(
-      2,
-    );
-    expect(workersKnownFromFlags({ events: 50_000_000, headStart }, 4)).toBe(4);
-    // A file's job starts its threads once it knows the file's chunks.
+    for (const events of [1_000_000, 50_000_000, 1_000_000_000]) {
+      expect(workersKnownFromFlags({ workers: 2, events, headStart }, 4)).toBeUndefined();
+    }
+    expect(workersKnownFromFlags({ events: 50_000_000, headStart }, 4)).toBeUndefined();
     expect(workersKnownFromFlags({ workers: 2, input: 'events.csv', headStart }, 4)).toBeUndefined();
     // Stdin and .gz are read once, in order: no head start, the threads start first.
     expect(workersKnownFromFlags({ workers: 2, input: '-', headStart }, 4)).toBe(2);

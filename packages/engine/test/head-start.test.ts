@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +45,7 @@ const STREAM: TestSourceConfig = {
   sizes: [37, 0, 120, 5, 64, 1, 90, 0, 0, 17, 33],
 };
 const reference = counterOutputs(testChunks(STREAM));
+const cores = availableParallelism();
 /** The thread this test file runs on, + 1 (as the probe records threads). */
 const here = threadId + 1;
 const tempDir = freshDirs('head-start');
@@ -125,17 +127,33 @@ describe('a head start (JobOptions.headStart)', { timeout: 60_000 }, () => {
     },
   );
 
-  it('starts the threads itself and hands over once they run, or ends first: the same output', async () => {
-    const { summary, sink, threadOf } = await headStarted({});
-    expect(sink.text).toBe(outputText(reference.outputs));
-    expect(summary.liveKeys).toBe(reference.liveKeys);
-    expect(summary.rejects).toEqual(rejectsBeforeChunk(STREAM.chunks));
+  it('starts the threads itself once its pace says they pay, and hands over: the same output', async () => {
+    // A slow operator (3 ms a part with events): 400 chunks are ~1.2 s of work here, worth two
+    // threads' start and take-over on two cores.
+    const config = { chunks: 400, sizes: [37, 120, 5, 64, 90, 17, 33] };
+    const { summary, sink, threadOf } = await headStarted({
+      config,
+      operator: counter({ busyMsPerPart: 3 }),
+    });
+    expect(sink.text).toBe(outputText(counterOutputs(testChunks({ ...STREAM, ...config })).outputs));
     const inline = summary.headStartChunks;
-    expect(inline).toBeGreaterThanOrEqual(0);
-    expect(inline).toBeLessThanOrEqual(STREAM.chunks);
+    // The pace is timed over 5 chunks before threads start; on one core they are no faster than
+    // this thread, which then keeps the job.
+    expect(inline).toBeGreaterThan(5);
+    if (cores >= 2) expect(inline).toBeLessThan(config.chunks);
     expect(threadOf.slice(0, inline).every((thread) => thread === here)).toBe(true);
     expect(threadOf.slice(inline).every((thread) => thread !== here)).toBe(true);
     expect(hasWarmWorkers()).toBe(false);
+  });
+
+  it('keeps a job whose work left is too short for threads, even threads already up', async () => {
+    // Tiny chunks (a fraction of a millisecond each): 300 of them are not worth a hand-over.
+    const chunks = 300;
+    await readyThreads(2);
+    const { summary, sink, threadOf } = await headStarted({ config: { chunks } });
+    expect(summary.headStartChunks).toBe(chunks);
+    expect(threadOf.every((thread) => thread === here)).toBe(true);
+    expect(sink.text).toBe(outputText(counterOutputs(testChunks({ ...STREAM, chunks })).outputs));
   });
 
   it(`runs a job of fewer than ${HEAD_START_MIN_CHUNKS} chunks on this thread and starts no threads`, async () => {

@@ -22,7 +22,7 @@ export interface RunArgs extends CheckpointArgs, KafkaFlags, ObservabilityArgs {
   strict: boolean;
   generatorSplits: number;
   sourceParallelism?: number;
-  /** --head-start: with workers, start on the main thread while they boot (see JobOptions.headStart). */
+  /** --head-start: with workers, start on the main thread, threads once they pay (see JobOptions.headStart). */
   headStart: boolean;
   quiet: boolean;
   maxRestarts: number;

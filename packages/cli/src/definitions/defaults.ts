@@ -25,9 +25,3 @@ export const INLINE_BELOW_EVENTS = 10_000_000;
 export function defaultWorkersFor(events: number | undefined, cores: number): number {
   return events !== undefined && events < INLINE_BELOW_EVENTS ? 0 : cores;
 }
-
-/**
- * `@statecraft/engine`'s HEAD_START_MIN_CHUNKS chunks of `@statecraft/fsm`'s DEFAULT_GENERATOR_CHUNK
- * events: a head-started generator job of fewer events starts no worker threads.
- */
-export const HEAD_START_MIN_GENERATOR_EVENTS = 32 * 65_536;

@@ -28,7 +28,7 @@ export const runOptions = {
     type: 'boolean',
     default: true,
     describe:
-      'with workers: start on the main thread while they boot, hand over once they run (a job under 32 chunks starts none); --no-head-start: every chunk in the workers',
+      'with workers: start on the main thread, start them once its pace says they will win back their start, then hand over (a shorter job starts none); --no-head-start: every chunk in the workers',
   },
   'source-parallelism': {
     type: 'number',

@@ -1,11 +1,16 @@
+import { availableParallelism } from 'node:os';
 import type { JobStart } from '../checkpoint/checkpoint.js';
 import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { isFedSource, type ParallelSource } from '../sources/parallel-source.js';
+import { ChunkPace, handOverPays, threadsPay } from './hand-over-model.js';
 import { runInlineJob } from './inline-job.js';
 import type { ResolvedJobOptions } from './job-options.js';
 import type { JobMonitor } from './monitor/job-monitor.js';
 import { numberRejectsInFile } from './reject-numbering.js';
 import type { AttemptResult } from './summary.js';
+
+type WorkerPool = typeof import('./worker-pool.js');
+type ExchangeJobModule = typeof import('./parallel/exchange-job.js');
 
 /**
  * A head-started job of fewer chunks starts no threads: on the calling thread it ends before they
@@ -13,7 +18,7 @@ import type { AttemptResult } from './summary.js';
  */
 export const HEAD_START_MIN_CHUNKS = 32;
 
-/** Chunks that must be left for the threads to take over: fewer are done sooner where they are. */
+/** Chunks that must be left for the threads to take over when a test forces a hand-over. */
 const MIN_CHUNKS_LEFT = 8;
 
 /**
@@ -32,12 +37,13 @@ export function canHeadStart(config: ResolvedJobOptions, source: ParallelSource,
 }
 
 /**
- * Runs a job with workers on this thread, inline, while its worker threads boot; at the first chunk
- * boundary after they have all started (with enough chunks left to be worth it) it hands its state
+ * Runs a job with workers on this thread, inline, timing its pace; starts the worker threads once
+ * the work left at that pace pays for their boot and their take-over (threadsPay), and at the first
+ * chunk boundary after they have all started where it still pays (handOverPays), hands its state
  * over to them, as a checkpoint held in memory, and the exchange job goes on from there (from the
- * start, when the operator has no snapshot and restore to hand its state over with). A job of
- * fewer than HEAD_START_MIN_CHUNKS chunks ends before threads would be up: it starts none. The
- * output is the same either way: a job resumed from a checkpoint writes what the whole job would.
+ * start, when the operator has no snapshot and restore to hand its state over with). A job too
+ * short for that ends here and starts no threads. The output is the same either way: a job
+ * resumed from a checkpoint writes what the whole job would.
  */
 export async function runWithHeadStart(
   config: ResolvedJobOptions,
@@ -53,45 +59,68 @@ export async function runWithHeadStart(
     const whole = await runInlineJob(config, source, start, checkpoints, monitor);
     return { ...whole, headStartChunks: whole.chunks - firstChunk };
   }
-  // The pool (piscina) is loaded only by a job that starts threads.
-  const { releaseWarmWorkers, warmUpWorkers, warmWorkersSettled } = await import('./worker-pool.js');
-  // The threads import the operator and the source while this thread starts the job.
-  warmUpWorkers(workers, resourceLimits, [config.operator.module, source.module]);
-  const loading = import('./parallel/exchange-job.js');
-  loading.catch(() => undefined);
-  const until = config.headStartUntilChunk ?? 0;
+  const until = config.headStartUntilChunk;
+  const cores = availableParallelism();
+  const pace = new ChunkPace();
+  // The pool (piscina) is loaded only by a job that starts threads; they import the operator and
+  // the source while this thread goes on.
+  let threads: Promise<WorkerPool> | undefined;
+  let pool: WorkerPool | undefined;
+  let loading: Promise<ExchangeJobModule> | undefined;
+  const startThreads = () => {
+    threads = import('./worker-pool.js').then((module) => {
+      module.warmUpWorkers(workers, resourceLimits, [config.operator.module, source.module]);
+      pool = module;
+      return module;
+    });
+    threads.catch(() => undefined);
+    loading = import('./parallel/exchange-job.js');
+    loading.catch(() => undefined);
+  };
+  const threadsUp = () => pool?.warmWorkersSettled(workers, resourceLimits) === true;
+  const handOver = (next: number) => {
+    pace.tick();
+    const left = chunks - next;
+    if (until !== undefined) return next >= until && left >= MIN_CHUNKS_LEFT && threadsUp();
+    const msPerChunk = pace.msPerChunk();
+    if (msPerChunk === undefined) return false;
+    // Threads start once the work left, at this thread's pace, pays for their boot as well.
+    if (threads === undefined) {
+      if (threadsPay(left * msPerChunk, workers, cores)) startThreads();
+      return false;
+    }
+    return threadsUp() && handOverPays(left * msPerChunk, workers, cores);
+  };
+  // A test's hand-over: the threads start at once.
+  if (until !== undefined) startThreads();
+  const releaseThreads = async () => {
+    await (await threads?.catch(() => undefined))?.releaseWarmWorkers();
+  };
   // Rejected records are numbered by their line in the whole input, across the hand-over.
   const numberRejects = numberRejectsInFile(config.onRejected);
   let head: Awaited<ReturnType<typeof runInlineJob>>;
   try {
-    head = await runInlineJob(
-      config,
-      source,
-      start,
-      checkpoints,
-      monitor,
-      (next) =>
-        next >= until && chunks - next >= MIN_CHUNKS_LEFT && warmWorkersSettled(workers, resourceLimits),
-      numberRejects,
-    );
+    head = await runInlineJob(config, source, start, checkpoints, monitor, handOver, numberRejects);
   } catch (error) {
-    await releaseWarmWorkers();
+    await releaseThreads();
     throw error;
   }
   const { handedOver } = head;
   if (handedOver === undefined) {
-    await releaseWarmWorkers();
+    await releaseThreads();
     return { ...head, headStartChunks: head.chunks - firstChunk };
   }
+  // An operator that cannot hand its state over leaves the whole job to threads not started yet.
+  if (loading === undefined) startThreads();
   const from = handedOver.start;
   if (from !== start && from !== undefined) checkpoints?.handedOver(from);
   let tail: AttemptResult;
   try {
-    const { runExchangeJob } = await loading;
+    const { runExchangeJob } = await loading!;
     tail = await runExchangeJob(config, source, from, checkpoints, undefined, monitor, numberRejects);
   } finally {
     // Threads the exchange job did not take (its module failed to load): none once it has.
-    await releaseWarmWorkers();
+    await releaseThreads();
   }
   return {
     ...tail,

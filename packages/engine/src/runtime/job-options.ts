@@ -57,14 +57,19 @@ export interface JobOptions {
   /**
    * With workers and a source that can be produced from any chunk (the generator, a file; not a
    * fed stream such as stdin or .gz): start the job on the calling thread while the worker threads
-   * boot, and hand its state over to them, at a chunk boundary, once they all run. A job of fewer
-   * than HEAD_START_MIN_CHUNKS chunks would end before they are up and starts none. The output is
-   * the same; the summary's headStartChunks says how many chunks ran on the calling thread.
+   * boot, and hand its state over to them, at a chunk boundary, once they all run, if the work left
+   * (at the calling thread's pace so far) is enough for them to win back taking over; else finish
+   * it there. A job of fewer than HEAD_START_MIN_CHUNKS chunks starts no threads. The output is the
+   * same; the summary's headStartChunks says how many chunks ran on the calling thread.
    * Default false: every chunk is processed in the worker threads (what benchmarks of worker
    * counts want).
    */
   headStart?: boolean;
-  /** For tests: a head start goes on at least until this chunk (so a hand-over lands mid-job). */
+  /**
+   * For tests: a head start goes on at least until this chunk, then hands over once the threads
+   * run with 8 chunks left or more, whatever the job's length and the machine's cores (so a
+   * hand-over lands mid-job on any machine).
+   */
   headStartUntilChunk?: number;
   /** Fault injection for tests: entry n kills thread `[0]` after it applied `[1]` events in attempt n. */
   injectWorkerDeaths?: readonly (readonly [number, number])[];
