@@ -8,14 +8,14 @@ describe('when threads win back taking a job over (the head start)', () => {
     expect(threadsPay(1e9, 1, 16)).toBe(false);
   });
 
-  it('two threads on two cores: from 900 ms of work left, 1,010 ms before they boot', () => {
-    // 1.2 times this thread's speed saves a sixth of the work left; taking over costs 150 ms.
-    expect(handOverPays(900, 2, 2)).toBe(true);
-    expect(handOverPays(899, 2, 2)).toBe(false);
-    expect(threadsPay(1010, 2, 2)).toBe(true);
-    expect(threadsPay(1009, 2, 2)).toBe(false);
+  it('two threads on two cores: from 650 ms of work left, 760 ms before they boot', () => {
+    // 1.3 times this thread's speed saves 3/13 of the work left; taking over costs 150 ms.
+    expect(handOverPays(650, 2, 2)).toBe(true);
+    expect(handOverPays(649, 2, 2)).toBe(false);
+    expect(threadsPay(760, 2, 2)).toBe(true);
+    expect(threadsPay(759, 2, 2)).toBe(false);
     // More threads than cores are no faster than one per core.
-    expect(handOverPays(899, 16, 2)).toBe(false);
+    expect(handOverPays(649, 16, 2)).toBe(false);
   });
 
   it('the more cores the threads get, the shorter the work worth handing over', () => {

@@ -1,9 +1,10 @@
 /**
  * How much of an inline thread's work one worker thread does in a job, in percent, the rest going
- * to the exchange (partitioning, the parts' trips between threads) and the collection: `bench` at
- * 30 M generated events on two cores, two workers 1.22× inline (docs/performance.md).
+ * to the exchange (partitioning, the parts' trips between threads) and the collection: two workers
+ * on two cores, 20 M generated events, 1.31× inline on Node 20 and 1.42× on Node 22 once the
+ * threads' boot is taken off (docs/performance.md, "Short jobs").
  */
-const WORKER_EFFICIENCY_PERCENT = 60;
+const WORKER_EFFICIENCY_PERCENT = 65;
 
 /**
  * What taking a job over costs the threads, in time this thread would go on working: the hand-over
@@ -16,7 +17,7 @@ const TAKE_OVER_MS = 150;
  * Whether `workers` threads on `cores` cores win back taking over a job this thread would finish
  * in `msLeft`: their speed-up (WORKER_EFFICIENCY_PERCENT of this thread per core they get) must
  * save more than TAKE_OVER_MS. Never for threads no faster than this thread (one worker, one core).
- * Two cores: from 900 ms of work left (~210 generated chunks, ~35 of a CSV file).
+ * Two cores: from 650 ms of work left (~155 generated chunks, ~25 of a CSV file).
  */
 export function handOverPays(msLeft: number, workers: number, cores: number): boolean {
   const speedUpPercent = WORKER_EFFICIENCY_PERCENT * Math.min(workers, cores);
