@@ -16,7 +16,9 @@ import {
 import { bootstrap, FAST, fileRunAlerts, multiset, testClient, uniqueGroup } from './kafka-helpers.js';
 
 const TOPIC = TEST_TOPICS.interrupt.name;
-const EVENTS = 400_000;
+// Enough that reading the topic takes several checkpoint intervals, however fast the machine: the
+// interrupts must land mid-topic.
+const EVENTS = 2_000_000;
 
 const dir = useTempDir();
 
