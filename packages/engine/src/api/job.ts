@@ -25,8 +25,9 @@ export interface JobConfig {
   maxInFlightPerWorker?: number;
   /**
    * With workers and a parallel source (`fromFile` on a plain file, `fromGenerator`): start on the
-   * calling thread while the workers boot, and hand over to them once they run (a short job starts
-   * none). Same output; see the engine's `JobOptions.headStart`. Default false.
+   * calling thread, start the workers once its pace says they will win back their start, and hand
+   * over to them once they run (a shorter job starts none). Same output; see the engine's
+   * `JobOptions.headStart`. Default false.
    */
   headStart?: boolean;
   /** Heap limits of each worker thread. */

@@ -56,10 +56,10 @@ export interface JobOptions {
   metricsIntervalMs?: number;
   /**
    * With workers and a source that can be produced from any chunk (the generator, a file; not a
-   * fed stream such as stdin or .gz): start the job on the calling thread while the worker threads
-   * boot, and hand its state over to them, at a chunk boundary, once they all run, if the work left
-   * (at the calling thread's pace so far) is enough for them to win back taking over; else finish
-   * it there. A job of fewer than HEAD_START_MIN_CHUNKS chunks starts no threads. The output is the
+   * fed stream such as stdin or .gz): start the job on the calling thread, start the worker threads
+   * once the work left (at the calling thread's pace so far) is enough for them to win back their
+   * boot and taking over, and hand its state over to them, at a chunk boundary, once they all run
+   * if it still is; else finish it there. A job of fewer than HEAD_START_MIN_CHUNKS chunks starts no threads. The output is the
    * same; the summary's headStartChunks says how many chunks ran on the calling thread.
    * Default false: every chunk is processed in the worker threads (what benchmarks of worker
    * counts want).
